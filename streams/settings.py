@@ -1,0 +1,75 @@
+"""The one settings object of the service, read from ``SIGNALS_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Each field ``foo`` is read from ``SIGNALS_FOO``."""
+
+    model_config = SettingsConfigDict(env_prefix="SIGNALS_", extra="ignore")
+
+    # broker
+    broker: str | None = Field(
+        default=None,
+        description="Kafka bootstrap URL (kafka://host:9092[;host2:9092]); unset: embedded broker",
+    )
+    embedded_broker: bool = Field(
+        default=False,
+        description="Set by the CLI when it started the embedded broker (Tansu-friendly settings)",
+    )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+
+    # app and state
+    app_id: str = "market-signals"
+    data_dir: Path = Field(default=Path("data"), description="Table state (RocksDB) lives here")
+    store: Literal["rocksdb", "memory"] = "rocksdb"
+    partitions: int = Field(default=4, ge=1, description="Partitions of every topic created")
+    replication_factor: int = Field(default=1, ge=1)
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, description="Faust's own web server")
+    session_timeout_s: float = 10.0
+    heartbeat_interval_s: float = 1.0
+    rebalance_timeout_s: float = 10.0
+
+    # topics
+    topic_news_raw: str = "news.raw"
+    topic_news_rejected: str = "news.rejected"
+    topic_signals_detected: str = "signals.detected"
+    topic_signals_alerts: str = "signals.alerts"
+    topic_webhooks_dead: str = "webhooks.dead"
+
+    # input limits
+    max_body_bytes: int = Field(default=1_000_000, ge=1, description="Larger events are rejected")
+
+    # alert rules
+    funding_threshold_usd: float = 100_000_000.0
+    gpu_threshold: int = 10_000
+    revenue_change_pct: float = 20.0
+    surge_min_signals: int = 3
+    surge_min_sources: int = 2
+    surge_window_s: int = 3600
+
+    # delivery and API
+    webhooks_config: Path | None = Field(default=None, description="YAML/JSON subscriptions file")
+    api_host: str = "127.0.0.1"
+    api_port: int = 8080
+    api_token: SecretStr | None = Field(default=None, description="Bearer token for POST /v1/news")
+
+    log_level: str = "WARNING"
+
+    def bootstrap_servers(self) -> str:
+        """``host:port[,host:port]`` for Kafka clients."""
+        if not self.broker:
+            raise ValueError("no broker configured")
+        url = self.broker.split("://", 1)[-1]
+        return ",".join(part for part in url.replace(";", ",").split(",") if part)
