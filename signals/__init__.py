@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from signals.detect import detect, detect_language
 from signals.errors import ConfigError, ParseError, SignalsError
 from signals.models import (
     KINDS,
@@ -27,13 +28,5 @@ __all__ = [
     "SignalsError",
     "WindowFigures",
     "detect",
+    "detect_language",
 ]
-
-
-def __getattr__(name: str) -> object:
-    # detect pulls in the detectors and their tables; load them on first use, not at import
-    if name == "detect":
-        from signals.detect import detect
-
-        return detect
-    raise AttributeError(name)

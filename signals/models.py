@@ -8,10 +8,11 @@ Every model here is pydantic v2, JSON-serialisable, and is the payload of a publ
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = 1
 
@@ -22,6 +23,7 @@ GpuStatus = Literal["acquired", "ordered", "operates", "targets"]
 Direction = Literal["up", "down"]
 Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "critical")
+_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2})?")
 
 
 def stable_id(*parts: object, length: int = 24) -> str:
@@ -43,7 +45,23 @@ class NewsEvent(BaseModel):
     )
     url: str | None = None
     source: str | None = Field(default=None, description="Outlet or feed the item came from")
-    published_at: datetime | None = None
+    published_at: datetime | None = Field(
+        default=None, description="ISO 8601; a bare 'YYYY' or 'YYYY-MM' means its first day"
+    )
+
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _partial_date(cls, value: object) -> object:
+        # news sources often give only a month or a year
+        if isinstance(value, str) and _PARTIAL_DATE.fullmatch(value.strip()):
+            year, _, month = value.strip().partition("-")
+            return f"{year}-{month or '01'}-01"
+        return value
+
+    @field_validator("published_at")
+    @classmethod
+    def _utc_when_naive(cls, value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class Evidence(BaseModel):
@@ -100,6 +118,17 @@ class Signal(BaseModel):
     direction: Direction | None = None
     change_pct: float | None = None
     period: str | None = None
+    # story: the same fact told by several outlets is one signal (see signals/corroboration.py)
+    story_id: str | None = Field(
+        default=None, description="Story group of the article: its rewrites share it"
+    )
+    sources: int = Field(default=1, ge=1, description="Distinct outlets reporting this fact")
+    corroboration: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Support from the other outlets (noisy-OR of their confidence); 0 alone",
+    )
 
 
 class WindowFigures(BaseModel):
@@ -152,3 +181,34 @@ class RejectedMessage(BaseModel):
     offset: int
     key_b64: str | None = None
     value_b64: str = Field(description="The original message value, base64")
+
+
+class WebhookMessage(BaseModel):
+    """The JSON body of a webhook delivery (Standard Webhooks: ``{type, timestamp, data}``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: Literal["alert.created"] = "alert.created"
+    timestamp: datetime = Field(description="When the alert was first handed to delivery")
+    data: Alert
+
+
+class DeadWebhook(BaseModel):
+    """A webhook delivery given up on: the payload of ``webhooks.dead``. Never holds a secret."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int = SCHEMA_VERSION
+    webhook_id: str = Field(description="The webhook-id header every attempt carried")
+    subscription_id: str
+    target: str = Field(description="The URL without credentials, query or fragment")
+    reason: str = Field(
+        description="client_error | gone | retries_exhausted | target_refused | redirect"
+        " | subscription_disabled | subscription_removed"
+    )
+    status_code: int | None = Field(default=None, description="HTTP status of the last attempt")
+    attempts: int = Field(ge=0, description="Attempts made")
+    detail: str = ""
+    first_attempt_at: datetime
+    failed_at: datetime
+    alert: Alert

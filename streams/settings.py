@@ -37,9 +37,13 @@ class Settings(BaseSettings):
     replication_factor: int = Field(default=1, ge=1)
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, description="Faust's own web server")
+    web_enabled: bool = Field(
+        default=False, description="Run faust's own web server on web_host:web_port"
+    )
     session_timeout_s: float = 10.0
     heartbeat_interval_s: float = 1.0
     rebalance_timeout_s: float = 10.0
+    commit_interval_s: float = Field(default=2.8, gt=0, description="Offset commit interval")
 
     # topics
     topic_news_raw: str = "news.raw"
@@ -47,6 +51,12 @@ class Settings(BaseSettings):
     topic_signals_detected: str = "signals.detected"
     topic_signals_alerts: str = "signals.alerts"
     topic_webhooks_dead: str = "webhooks.dead"
+    topic_webhooks_retry: str = Field(
+        default="webhooks.retry", description="Pending webhook deliveries (internal)"
+    )
+    topic_webhooks_state: str = Field(
+        default="webhooks.state", description="Disabled subscriptions (internal)"
+    )
 
     # input limits
     max_body_bytes: int = Field(default=1_000_000, ge=1, description="Larger events are rejected")
@@ -61,9 +71,20 @@ class Settings(BaseSettings):
 
     # delivery and API
     webhooks_config: Path | None = Field(default=None, description="YAML/JSON subscriptions file")
+    webhook_timeout_s: float = Field(default=5.0, gt=0, description="Per delivery attempt")
+    webhook_max_attempts: int = Field(default=10, ge=1, description="Then webhooks.dead")
+    webhook_backoff_initial_s: float = Field(default=1.0, gt=0)
+    webhook_backoff_max_s: float = Field(default=600.0, gt=0)
+    webhook_concurrency: int = Field(default=16, ge=1, description="Attempts in flight")
     api_host: str = "127.0.0.1"
     api_port: int = 8080
     api_token: SecretStr | None = Field(default=None, description="Bearer token for POST /v1/news")
+    api_max_body_bytes: int = Field(default=5_000_000, ge=1, description="413 above this")
+    api_max_batch: int = Field(default=500, ge=1, description="Events per POST /v1/news")
+    api_rate_per_s: float = Field(default=20.0, gt=0, description="Requests/s per client")
+    api_rate_burst: int = Field(default=40, ge=1, description="Burst of requests per client")
+    api_send_timeout_s: float = Field(default=5.0, gt=0, description="503 past this")
+    api_recent_alerts: int = Field(default=1000, ge=1, description="Alerts kept for GET")
 
     log_level: str = "WARNING"
 

@@ -1,0 +1,257 @@
+"""One news event prepared for the detectors: sentences, names, figures, and who the actor is.
+
+Everything is computed lazily, so an article whose sentences hold no trigger costs one scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from signals.entities import AliasTable, Mention, find_mentions
+from signals.hedging import is_denied
+from signals.models import NewsEvent
+from signals.numbers import Figure, find_figures
+from signals.text import Sentence, detect_language, split_sentences
+
+# a preposition (plus article) right before a name: the name is not the subject
+_OBLIQUE = re.compile(
+    r"(?:\b(?:of|by|from|with|than|at|in|on|to|for|into|via|versus|vs|avec|par|pour|sur|dans|vers"
+    r"|contre|à|au|aux|de|des|du|que|as|comme|including|like|such as|notamment|dont|parmi|among"
+    r"|and|et|or|ou)\s+(?:(?:la|le|les|the|l['’]|ses|son|sa|its|their)\s*)?|\b[dD]['’]|\b[dD]e\s+l['’])$"
+)
+_CLAUSE = re.compile(
+    r";|\btandis qu['’e]|\balors qu['’e]|\bwhile\b|\bwhereas\b|\bmais\b|\bbut\b|\s[:–—]\s|\s-\s"
+)
+_PRONOUN = re.compile(
+    r"(?:\b(?:it|we|they|il|elle|ils|elles|nous|on)\b"
+    r"|\b(?:the|this|our|la|cette|notre|l['’]|le)\s*(?:\w+\s+){0,3}?"
+    r"(?:company|startup|start-up|firm|group|business|société|entreprise|groupe|jeune pousse"
+    r"|pépite|licorne|unicorn|maker|platform|plateforme|opérateur|operator|giant|géant)\b)",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(r"^\s*(?:[,(]\s*)?(?:qui|which|who|that)\b", re.IGNORECASE)
+_APPOSITIVE = re.compile(
+    r"(?<=[\w)]), (?:the|a|an|la|le|l['’]|les|un|une|son|sa|ses|its|his|her|their|former|ancien"
+    r"|ancienne|filiale|spécialiste|leader|owner|propriétaire|maker|fabricant)\b[^,;]{0,160},"
+)
+_SUBJECT_VERB = re.compile(
+    r"^['’]?s?\s+(?:says|said|reports|reported|posted|posts|announced|announces|raised|raises"
+    r"|has|had|is|was|sees|saw|expects|plans|operates|runs|bought|ordered|closed|secured|lands"
+    r"|lève|a|annonce|vient|récolte|boucle|enregistre|réalise|publie|affiche|prévoit|vise"
+    r"|exploite|opère|dispose|possède|est|va|compte|acquiert|achète|commande)\b"
+    r"|^\s*:",
+)
+_ELIGIBLE = ("company", "vendor")
+
+
+@dataclass
+class SentenceView:
+    """A sentence with its names and figures (offsets relative to the sentence)."""
+
+    sentence: Sentence
+    mentions: list[Mention]
+    _figures: list[Figure] | None = field(default=None, repr=False)
+    _appositives: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
+
+    @property
+    def figures(self) -> list[Figure]:
+        if self._figures is None:
+            self._figures = find_figures(self.sentence.text)
+        return self._figures
+
+    def in_appositive(self, m: Mention) -> bool:
+        if self._appositives is None:
+            self._appositives = [a.span() for a in _APPOSITIVE.finditer(self.text)]
+        return any(s <= m.start and m.end <= e for s, e in self._appositives)
+
+
+class Document:
+    """The sentences of one event (title first), with lazily computed names and figures."""
+
+    def __init__(self, event: NewsEvent, table: AliasTable) -> None:
+        self.event = event
+        self.table = table
+        title = event.title or ""
+        self.language = event.language or detect_language(f"{title} {event.body}")
+        self.sentences: list[Sentence] = split_sentences(title, "title")
+        self.n_title = len(self.sentences)
+        self.sentences += split_sentences(event.body, "body", first_index=self.n_title)
+        self._views: dict[int, SentenceView] = {}
+        self._main: Mention | None | bool = False
+        self._denied: bool | None = None
+        self._known_names: set[str] | None = None
+        self.title_case = _is_title_case(title)
+
+    # --- names ----------------------------------------------------------------------------
+    def view(self, i: int) -> SentenceView:
+        v = self._views.get(i)
+        if v is None:
+            s = self.sentences[i]
+            mentions = [m for m in find_mentions(s.text, self.table) if self._plausible(i, s, m)]
+            v = SentenceView(s, mentions)
+            self._views[i] = v
+        return v
+
+    def _plausible(self, i: int, s: Sentence, m: Mention) -> bool:
+        if m.known:
+            return True
+        if i < self.n_title and self.title_case:
+            return m.text in self.body_names()
+        lead = s.text[: m.start].strip(" \"'«“‘-–—•(")
+        if lead:
+            return True
+        # a capitalised word opening a sentence is a name only if the text confirms it
+        return (
+            " " in m.text
+            or _SUBJECT_VERB.match(s.text, m.end) is not None
+            or m.text in self.body_names()
+        )
+
+    def body_names(self) -> set[str]:
+        """Unknown names written somewhere other than at the start of a sentence."""
+        if self._known_names is None:
+            names: set[str] = set()
+            for s in self.sentences[self.n_title :]:
+                for m in find_mentions(s.text, self.table):
+                    if not m.known and s.text[: m.start].strip(" \"'«“‘-–—•("):
+                        names.add(m.text)
+            self._known_names = names
+        return self._known_names
+
+    def eligible(self, m: Mention, vendors: bool) -> bool:
+        return m.role == "company" or (vendors and m.role == "vendor")
+
+    def main_company(self) -> Mention | None:
+        """The article's company: the first one in the title, else the most named one."""
+        if self._main is False:
+            found: Mention | None = None
+            for i in range(self.n_title):
+                for m in self.view(i).mentions:
+                    if m.role in _ELIGIBLE:
+                        found = m
+                        break
+                if found:
+                    break
+            if found is None:
+                counts: Counter[str] = Counter()
+                first: dict[str, Mention] = {}
+                for i in range(self.n_title, len(self.sentences)):
+                    for m in self.view(i).mentions:
+                        if m.role == "company":
+                            counts[m.name] += 1
+                            first.setdefault(m.name, m)
+                if counts:
+                    found = first[counts.most_common(1)[0][0]]
+            self._main = found
+        return self._main if isinstance(self._main, Mention) else None
+
+    def previous_actor(self, i: int, vendors: bool = False) -> Mention | None:
+        """The company a pronoun or "the company" most likely refers to in sentence ``i``."""
+        first = self.n_title if i >= self.n_title else 0
+        for j in range(i - 1, max(first, i - 2) - 1, -1):
+            v = self.view(j)
+            cands = [m for m in v.mentions if self.eligible(m, vendors)]
+            subjects = [m for m in cands if not _OBLIQUE.search(v.text[: m.start])]
+            if subjects or cands:
+                return (subjects or cands)[-1]
+        main = self.main_company()
+        if main is not None and (vendors or main.role == "company"):
+            return main
+        return None
+
+    def actor_before(self, i: int, pos: int, vendors: bool = False) -> tuple[Mention | None, str]:
+        """The subject of the clause ending at ``pos`` in sentence ``i``.
+
+        Returns (mention, how): how is "subject", "pronoun" (resolved from context) or "none".
+        """
+        v = self.view(i)
+        text = v.text
+        clause_start = 0
+        for c in _CLAUSE.finditer(text, 0, pos):
+            clause_start = c.end()
+        before = [m for m in v.mentions if clause_start <= m.start and m.end <= pos]
+        relative = False
+        cands: list[Mention] = []
+        for m in before:
+            if not self.eligible(m, vendors) and m.role != "generic":
+                continue
+            if m.role == "generic":
+                continue
+            if v.in_appositive(m):
+                continue
+            cands.append(m)
+        chosen: Mention | None = None
+        for m in reversed(cands):
+            tail = text[m.end : pos]
+            if _RELATIVE.match(tail) or re.search(r"[,)]\s*(?:qui|which|who)\b", tail):
+                relative = True
+            if relative or not _OBLIQUE.search(text[clause_start : m.start]):
+                chosen = m
+                break
+        if chosen is not None:
+            return self._first_of_coordination(v, cands, chosen), "subject"
+        segment = text[clause_start:pos]
+        if _PRONOUN.search(segment) or not [m for m in v.mentions if m.role in _ELIGIBLE]:
+            prev = self.previous_actor(i, vendors)
+            if prev is not None:
+                return prev, "pronoun"
+        return None, "none"
+
+    @staticmethod
+    def _first_of_coordination(v: SentenceView, cands: list[Mention], m: Mention) -> Mention:
+        idx = cands.index(m)
+        while idx > 0:
+            prev = cands[idx - 1]
+            gap = v.text[prev.end : cands[idx].start]
+            if re.fullmatch(r"\s*(?:et|and|&|,)\s*", gap):
+                idx -= 1
+            else:
+                break
+        return cands[idx]
+
+    def actor_after(
+        self, i: int, pos: int, pattern: re.Pattern[str], vendors: bool = False, limit: int = 90
+    ) -> Mention | None:
+        """The first eligible name after ``pos`` whose preceding text matches ``pattern``."""
+        v = self.view(i)
+        for m in v.mentions:
+            if m.start < pos:
+                continue
+            if m.start - pos > limit:
+                break
+            if not self.eligible(m, vendors):
+                continue
+            if pattern.search(v.text[pos : m.start]):
+                return m
+            break
+        return None
+
+    # --- document-wide facts --------------------------------------------------------------
+    @property
+    def denied(self) -> bool:
+        if self._denied is None:
+            self._denied = is_denied(f"{self.event.title or ''}\n{self.event.body}")
+        return self._denied
+
+    def currency_before(self, i: int, pos: int) -> str:
+        """The currency last written before (sentence ``i``, ``pos``): for "40,5 millions"."""
+        for j in range(i, -1, -1):
+            figs = self.view(j).figures
+            for f in reversed(figs):
+                if f.currency and (j < i or f.end <= pos):
+                    return f.currency
+        return "EUR" if self.language == "fr" else "USD"
+
+
+def _is_title_case(title: str) -> bool:
+    words = [w for w in re.findall(r"[^\W\d_][\w’']*", title) if len(w) > 3]
+    if len(words) < 4:
+        return False
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps / len(words) >= 0.6

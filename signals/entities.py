@@ -1,0 +1,266 @@
+"""Company names: a packaged alias table, user extensions, and names found in text by pattern.
+
+``find_mentions`` reads runs of capitalised words ("Lightspeed Venture Partners", "xAI",
+"Checkout.com") in one linear scan, resolves them against the alias table (canonical name and
+role: company, vendor, media, person, place, generic) and keeps unknown runs as candidate
+companies. Whether a mention is the *actor* of a signal is decided by the detectors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from signals.errors import ConfigError
+
+Role = Literal["company", "vendor", "media", "person", "place", "generic"]
+_OTHER_ROLES: tuple[tuple[str, Role], ...] = (
+    ("media", "media"),
+    ("people", "person"),
+    ("places", "place"),
+    ("generic", "generic"),
+)
+
+# Capitalised words that start sentences or headlines and are never a name on their own.
+STOPWORDS = frozenset(
+    """
+    a an the this that these those it its it's we our they their he she his her i you my
+    in on at by for from of to with without about after before since during over under into
+    and or but nor so yet if when while where which who whom whose what why how as than then
+    also still just now today yesterday tomorrow here there earlier later meanwhile however
+    although though despite according following update note read more some many most all
+    each every both no not one two three first second third last next new other another
+    such only even once again already according le la les l un une des du de d au aux ce
+    cet cette ces son sa ses leur leurs notre nos votre vos il elle ils elles on nous vous
+    je tu y en et ou mais donc or ni car que qu qui quoi dont où quand comme si pour par
+    sur sous avec sans chez dans entre vers depuis pendant avant après selon malgré face
+    grâce parmi outre lors dès alors ainsi aussi déjà encore toujours désormais enfin
+    cependant pourtant toutefois néanmoins puis voici voilà c ceci cela ça tout tous toute
+    toutes chaque plusieurs certains certaines autre autres même mêmes aujourd hier demain
+    lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday
+    friday saturday sunday janvier février mars avril mai juin juillet août septembre
+    octobre novembre décembre january february march april may june july august september
+    october november december sept oct nov dec jan feb mar apr jun jul aug
+    mr mrs ms dr m mme mlle st pour-cent via per vs versus ex
+    abonnez-vous abonnez lire voir photo crédit credit sources source
+    """.split()
+)
+_LEGAL = frozenset(
+    "inc inc. corp corp. corporation ltd ltd. llc plc sa s.a. sas ag gmbh co co. limited".split()
+)
+# A name token: capitalised ("Nvidia", "Checkout.com", "VOL-V", "Don't") or camel ("xAI").
+_TOKEN = re.compile(
+    r"(?<![\w&.@/])(?<![a-wyzà-ÿ]-)(?:[A-ZÀ-ÖØ-Þ][\w&'’.\-]{0,40}[\w&]|[A-ZÀ-ÖØ-Þ]|[a-z]{1,3}[A-Z][\w&.\-]{0,40}[\w])"
+)
+_ADJECTIVE = re.compile(r"-(?:based|born|backed|led|listed|owned)$", re.IGNORECASE)
+_CAMEL = re.compile(r"[a-z]{1,3}[A-Z]")
+_ELISION = re.compile(r"^(?:[LDJNSCMTldjnscmt]|Qu|qu|Jusqu|Lorsqu|Puisqu)['’]")
+_POSSESSIVE = re.compile(r"['’](?:s|ve|m|re|ll|d)?$")
+_MODEL_CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,4}[A-Za-z]{0,2}s?|[QTHS][1-4]|\d.*)$")
+_PERSON_BEFORE = re.compile(
+    r"(?:\b(?:CEO|PDG|DG|CFO|CTO|founder|co-founder|fondateur|cofondateur|co-fondateur|Mr\.?|"
+    r"Mrs\.?|Ms\.?|M\.|Mme|président|president|chairman|analyst|analyste|directeur|director|"
+    r"patron|investor|investisseur|billionaire|milliardaire)\s)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A name found in a text: as written, canonical, where, and what it is."""
+
+    text: str
+    name: str
+    start: int
+    end: int
+    role: Role
+    known: bool
+
+
+class AliasTable:
+    """Alias -> (canonical name, role). Built from the packaged data plus user data."""
+
+    def __init__(self, entries: Mapping[str, tuple[str, Role]]) -> None:
+        self._exact: dict[str, tuple[str, Role]] = dict(entries)
+        self._folded: dict[str, tuple[str, Role]] = {}
+        for alias, value in entries.items():
+            # multi-letter aliases also match in any case ("NVIDIA", "Mistral ai")
+            if len(alias) > 3:
+                self._folded.setdefault(alias.casefold(), value)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> AliasTable:
+        """Build a table from the JSON shape of ``signals/data/companies.json``."""
+        return cls(_entries(data))
+
+    def extended(self, data: Mapping[str, Any]) -> AliasTable:
+        """A new table: this one plus ``data`` (same shape); user entries win."""
+        merged = dict(self._exact)
+        merged.update(_entries(data))
+        return AliasTable(merged)
+
+    def lookup(self, text: str) -> tuple[str, Role] | None:
+        """Canonical name and role of ``text``, or None if unknown."""
+        hit = self._exact.get(text)
+        if hit is None:
+            hit = self._folded.get(text.casefold())
+        return hit
+
+    def canonical(self, text: str) -> str:
+        """The canonical company name of ``text`` (itself when unknown)."""
+        hit = self.lookup(text)
+        return hit[0] if hit else text
+
+    def is_vendor(self, name: str) -> bool:
+        hit = self.lookup(name)
+        return hit is not None and hit[1] == "vendor"
+
+
+def _entries(data: Mapping[str, Any]) -> dict[str, tuple[str, Role]]:
+    if not isinstance(data, Mapping):
+        raise ConfigError("alias data must be a JSON object")
+    out: dict[str, tuple[str, Role]] = {}
+    companies = data.get("companies", [])
+    if not isinstance(companies, list):
+        raise ConfigError("'companies' must be a list")
+    for item in companies:
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+            raise ConfigError(f"bad company entry: {item!r}")
+        name = item["name"].strip()
+        if not name:
+            raise ConfigError("empty company name")
+        aliases = item.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ConfigError(f"aliases of {name!r} must be a list of strings")
+        role: Role = "vendor" if item.get("vendor") else "company"
+        for alias in [name, *aliases]:
+            if alias.strip():
+                out[alias.strip()] = (name, role)
+    for key, role_name in _OTHER_ROLES:
+        names = data.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ConfigError(f"{key!r} must be a list of strings")
+        for n in names:
+            out.setdefault(n.strip(), (n.strip(), role_name))
+    return out
+
+
+@cache
+def default_table() -> AliasTable:
+    """The packaged alias table (read once from the package's own data)."""
+    raw = resources.files("signals").joinpath("data/companies.json").read_text("utf-8")
+    return AliasTable.from_data(json.loads(raw))
+
+
+def load_table(extra: Mapping[str, Any] | None = None) -> AliasTable:
+    """The packaged table, extended with user alias data (already parsed) when given."""
+    table = default_table()
+    return table.extended(extra) if extra else table
+
+
+def _is_stop(token: str) -> bool:
+    return token.casefold().strip(".") in STOPWORDS
+
+
+def _clean_token(text: str, start: int, end: int) -> tuple[int, int]:
+    tok = text[start:end]
+    m = _ELISION.match(tok)
+    if m:
+        start += m.end()
+    tok = text[start:end]
+    p = _POSSESSIVE.search(tok)
+    if p and p.start() > 0:
+        end = start + p.start()
+    return start, end
+
+
+def _runs(text: str) -> Iterable[list[tuple[int, int]]]:
+    run: list[tuple[int, int]] = []
+    prev_end = -1
+    prev_possessive = False
+    for m in _TOKEN.finditer(text):
+        s, e = _clean_token(text, m.start(), m.end())
+        if s >= e or not (text[s].isupper() or _CAMEL.match(text, s)):
+            if run:
+                yield run
+            run, prev_possessive = [], False
+            continue
+        joinable = False
+        if run and not prev_possessive:
+            gap = text[prev_end : m.start()]
+            if gap in (" ", "\u00a0"):
+                joinable = True
+            elif gap in (" of ", " by ", " & "):
+                joinable = True
+        if joinable:
+            run.append((s, e))
+        else:
+            if run:
+                yield run
+            run = [(s, e)]
+        prev_end = m.end()
+        prev_possessive = e < m.end()
+    if run:
+        yield run
+
+
+def find_mentions(text: str, table: AliasTable) -> list[Mention]:
+    """Names in ``text``: known aliases and capitalised runs, in order of appearance."""
+    out: list[Mention] = []
+    for run in _runs(text):
+        out.extend(_resolve_run(text, run, table))
+    return out
+
+
+def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> list[Mention]:
+    whole = text[run[0][0] : run[-1][1]]
+    hit = table.lookup(whole)
+    if hit:
+        return [Mention(whole, hit[0], run[0][0], run[-1][1], hit[1], True)]
+    # strip leading function words and generic words ("Le Groupe M6", "The Company")
+    i = 0
+    while i < len(run) and (
+        _is_stop(text[run[i][0] : run[i][1]])
+        or _generic(table, text[run[i][0] : run[i][1]])
+        or _MODEL_CODE.match(text[run[i][0] : run[i][1]])
+    ):
+        i += 1
+    tokens = run[i:]
+    while tokens and (
+        text[tokens[-1][0] : tokens[-1][1]].casefold() in _LEGAL
+        or _generic(table, text[tokens[-1][0] : tokens[-1][1]])
+    ):
+        tokens = tokens[:-1]
+    if tokens and _ADJECTIVE.search(text[tokens[-1][0] : tokens[-1][1]]):
+        return []  # "Paris-based", "London-born"
+    if not tokens:
+        return []
+    # the longest known company inside the run ("Nvidia H100s", "Groupe iliad")
+    for size in range(len(tokens), 0, -1):
+        for j in range(0, len(tokens) - size + 1):
+            s, e = tokens[j][0], tokens[j + size - 1][1]
+            hit = table.lookup(text[s:e])
+            if hit and (size == len(tokens) or hit[1] in ("company", "vendor")):
+                return [Mention(text[s:e], hit[0], s, e, hit[1], True)]
+    names = [text[s:e] for s, e in tokens]
+    if all(_is_stop(n) or _generic(table, n) or _MODEL_CODE.match(n) for n in names):
+        return []
+    if len(names) == 1 and len(names[0]) == 1:
+        return []  # a lone capital letter is an initial, unless the table knows it ("X")
+    s, e = tokens[0][0], tokens[-1][1]
+    role: Role = "company"
+    first = text[s : tokens[0][1]]
+    if _PERSON_BEFORE.search(text[max(0, s - 16) : s]) or (
+        len(tokens) >= 2 and table.lookup(first) == (first, "person")
+    ):
+        role = "person"
+    return [Mention(text[s:e], text[s:e], s, e, role, False)]
+
+
+def _generic(table: AliasTable, token: str) -> bool:
+    hit = table.lookup(token)
+    return hit is not None and hit[1] == "generic"

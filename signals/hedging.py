@@ -1,0 +1,53 @@
+"""Cues that a statement is reported, conditional, planned, denied or negated."""
+
+from __future__ import annotations
+
+import re
+
+_HEDGE = re.compile(
+    r"\b(?:reportedly|according to (?:people|sources|a (?:report|person)|reports)|people "
+    r"(?:familiar|with knowledge|who have knowledge)|sources? (?:said|say|close)|is said to"
+    r"|are said to|rumou?r(?:s|ed)?|unconfirmed|allegedly|would have|could have"
+    r"|selon (?:des|nos|plusieurs) sources|selon (?:plusieurs|des) médias|d'après des sources"
+    r"|de source proche|rumeurs?|aurai(?:en)?t|serai(?:en)?t|pourrai(?:en)?t|devrai(?:en)?t)\b"
+    r"|\b\w{3,}(?:erait|eraient|irait|iraient|rait|raient)\b",
+    re.IGNORECASE,
+)
+_NOT_CONDITIONAL = frozenset(
+    "portrait retrait trait extrait abstrait attrait distrait soustrait parfait".split()
+)
+_PENDING = re.compile(
+    r"\b(?:in (?:advanced |early |final )?talks|in discussions?|negotiat\w+|about to raise"
+    r"|(?:is|are) raising|seeks? to raise|seeking|looking to raise|plans? to raise|aims? to raise"
+    r"|set to raise|expected to raise|would raise|could raise|in the process of raising|en discussions?"
+    r"|en négociations?|négocie|s'apprête à lever|s’apprête à lever|cherche à lever|chercherait"
+    r"|en passe de lever|serait en train de lever|pourrait lever|envisage de lever|compte lever"
+    r"|discussing|discute)\b",
+    re.IGNORECASE,
+)
+_DENIAL = re.compile(
+    r"\b(?:denie[sd]|deny|denying|not accurate|inaccurate|untrue|false report|was not raising"
+    r"|is not raising|isn't raising|wasn't raising|no plans to raise|dément|démenti|démentent"
+    r"|a démenti|dément(?:i|ent)?|pas exact|inexact|infond[ée]|n'est pas en train de lever"
+    r"|ne lève pas|n'a pas levé|did not raise|didn't raise|has not raised|hasn't raised)\b",
+    re.IGNORECASE,
+)
+
+
+def is_hedged(sentence: str) -> bool:
+    """Reported speech, rumour or conditional mood ("reportedly", "auraient chuté")."""
+    for m in _HEDGE.finditer(sentence):
+        word = m.group().lower()
+        if word not in _NOT_CONDITIONAL:
+            return True
+    return False
+
+
+def is_pending(sentence: str) -> bool:
+    """A round in talks or about to happen ("in talks to raise", "s'apprête à lever")."""
+    return _PENDING.search(sentence) is not None
+
+
+def is_denied(text: str) -> bool:
+    """A denial or negation of a raise ("denies", "not accurate", "dément")."""
+    return _DENIAL.search(text) is not None

@@ -1,0 +1,310 @@
+"""Amounts, counts and percentages written in French or English -> Decimal + ISO currency.
+
+One linear-time scanner (:func:`find_figures`) reads every figure of a sentence with its span;
+:func:`parse_amount`, :func:`parse_count` and :func:`parse_percent` parse one whole string.
+Every pattern is anchored by a look-behind so a run of digits or spaces is read once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from signals.errors import ParseError
+
+FigureKind = Literal["money", "count", "percent"]
+
+_SP = "[ \u00a0\u202f\u2009]"
+# thousands groups (space, no-break space, narrow no-break space, dot, comma) or a plain number
+_NUM = (
+    r"(?:\d{1,3}(?:[ \u00a0\u202f\u2009.,]\d{3}(?!\d))+(?:[.,]\d+(?![\d.,]\d))?"
+    r"|\d{1,15}(?:[.,]\d+)?)"
+)
+_WORDS: dict[str, Decimal] = {
+    "un": Decimal(1), "une": Decimal(1), "one": Decimal(1), "a": Decimal(1), "an": Decimal(1),
+    "le": Decimal(1), "the": Decimal(1), "deux": Decimal(2), "two": Decimal(2),
+    "trois": Decimal(3), "three": Decimal(3), "quatre": Decimal(4), "four": Decimal(4),
+    "cinq": Decimal(5), "five": Decimal(5), "six": Decimal(6), "sept": Decimal(7),
+    "seven": Decimal(7), "huit": Decimal(8), "eight": Decimal(8), "neuf": Decimal(9),
+    "nine": Decimal(9), "dix": Decimal(10), "ten": Decimal(10), "onze": Decimal(11),
+    "eleven": Decimal(11), "douze": Decimal(12), "twelve": Decimal(12),
+    "quinze": Decimal(15), "fifteen": Decimal(15), "vingt": Decimal(20),
+    "twenty": Decimal(20), "trente": Decimal(30), "thirty": Decimal(30),
+    "cinquante": Decimal(50), "fifty": Decimal(50), "cent": Decimal(100),
+    "hundred": Decimal(100), "half a": Decimal("0.5"), "demi": Decimal("0.5"),
+}  # fmt: skip
+_WORDNUM = (
+    r"(?:half a|un|une|one|an?|le|the|deux|two|trois|three|quatre|four|cinq|five|six|sept|seven"
+    r"|huit|eight|neuf|nine|dix|ten|onze|eleven|douze|twelve|quinze|fifteen|vingt|twenty"
+    r"|trente|thirty|cinquante|fifty|cent|hundred)"
+)
+_SCALES: dict[str, Decimal] = {
+    "trillion": Decimal(10) ** 12, "tn": Decimal(10) ** 12, "billion": Decimal(10) ** 9,
+    "bn": Decimal(10) ** 9, "b": Decimal(10) ** 9, "milliard": Decimal(10) ** 9,
+    "md": Decimal(10) ** 9, "mds": Decimal(10) ** 9, "mrd": Decimal(10) ** 9,
+    "mrds": Decimal(10) ** 9, "million": Decimal(10) ** 6, "mn": Decimal(10) ** 6,
+    "mln": Decimal(10) ** 6, "m": Decimal(10) ** 6, "thousand": Decimal(1000),
+    "k": Decimal(1000), "mille": Decimal(1000), "millier": Decimal(1000),
+}  # fmt: skip
+# Longest first: "milliards" before "millions" before "m"; single letters must touch the digits.
+_SCALE = (
+    r"(?:trillions?|billions?|milliards?|millions?|milliers?|mille|thousands?"
+    r"|mds?|mrds?|md|mln|mn|bn|tn|[mbk])(?![a-zà-ÿ])|m(?=e(?![\w]))"
+)
+_WORD_SCALE = r"(?:trillions?|billions?|milliards?|millions?|milliers?|thousands?)(?![a-zà-ÿ])"
+_CUR_PRE = r"(?:US\$|U\.S\.\$|C\$|A\$|CA\$|HK\$|\$|€|£|¥|(?:USD|EUR|GBP|CHF|JPY|CNY|CAD)(?=[ \u00a0\u202f\d]))"
+_CUR_POST = (
+    r"(?:\$|€|£|¥|E(?![\w])|(?:de |d['’])?(?:dollars?(?: américains| us)?|euros?|USD|EUR|GBP|CHF"
+    r"|JPY|CNY|CAD|livres?(?: sterling)?|pounds?(?: sterling)?|yens?|yuans?"
+    r"|francs? suisses|swiss francs?)(?![a-zà-ÿ]))"
+)
+_PCT = r"(?:%|percent(?:age points?)?(?![a-z])|per cent(?![a-z])|pour ?cents?(?![a-z])|pc(?![a-z]))"
+_CHANGE_WORDS = (
+    r"(?:(?:a |ont |avait |auraient |aurait |ont été |a été )?(?:chuté|baissé|diminué|reculé|fondu)?"
+    r" ?de moitié|(?:a |ont |have |has )?(?:été )?(?:halved|cut in half|dropped by half|fell by half"
+    r"|divisée?s? par deux)|(?:a |ont |have |has |had )?(?:doublé|doubled|triplé|tripled"
+    r"|quadruplé|quadrupled)(?![a-z]))"
+)
+_CHANGE_VALUES: tuple[tuple[str, Decimal], ...] = (
+    ("moitié", Decimal(-50)),
+    ("half", Decimal(-50)),
+    ("halved", Decimal(-50)),
+    ("par deux", Decimal(-50)),
+    ("quadrupl", Decimal(300)),
+    ("tripl", Decimal(200)),
+    ("doubl", Decimal(100)),
+)
+
+_FIGURE = re.compile(
+    rf"(?P<change>{_CHANGE_WORDS})"
+    rf"|(?<![\w.,$€£¥+\-−])(?P<pre>{_CUR_PRE})?{_SP}{{0,2}}(?P<sign>[+\-−](?=\d))?"
+    rf"(?<![\w.,])(?P<num>{_NUM})"
+    rf"(?:(?P<range>{_SP}?[-–à]{_SP}?(?:{_CUR_PRE})?{_NUM}(?=[ \u00a0\u202f]?[a-zA-Zà$€£]))?)"
+    rf"(?:{_SP}{{0,2}}(?P<pct>{_PCT})"
+    rf"|(?:{_SP}{{0,2}}|-)(?P<scale>{_SCALE})?(?:{_SP}{{0,2}}(?P<post>{_CUR_POST}))?)"
+    rf"|(?<![\w])(?P<wnum>{_WORDNUM}){_SP}{{1,2}}(?P<wscale>{_WORD_SCALE})"
+    rf"(?:{_SP}{{0,2}}(?P<wpost>{_CUR_POST}))?",
+    re.IGNORECASE,
+)
+_SYMBOLS = {
+    "$": "USD", "us$": "USD", "u.s.$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY",
+    "c$": "CAD", "ca$": "CAD", "a$": "AUD", "hk$": "HKD", "e": "EUR",
+}  # fmt: skip
+_WORD_CURRENCIES = (
+    ("dollar", "USD"), ("euro", "EUR"), ("livre", "GBP"), ("pound", "GBP"), ("yen", "JPY"),
+    ("yuan", "CNY"), ("franc", "CHF"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One figure read in a text: its kind, value, currency and span."""
+
+    kind: FigureKind
+    value: Decimal
+    start: int
+    end: int
+    currency: str | None = None
+    signed: bool = False
+    scaled: bool = False
+    from_value: Decimal | None = None
+
+    @property
+    def text_span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+def _to_decimal(raw: str) -> Decimal:
+    s = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
+    groups = re.fullmatch(r"(\d{1,3})((?:[ .,]\d{3})+)([.,]\d+)?", s)
+    if groups and (groups.group(3) or len({c for c in groups.group(2) if not c.isdigit()}) == 1):
+        sep = groups.group(2)[0]
+        # "1,5" is a decimal, but "1,500" / "1.500" / "1 500" are thousands
+        int_part = groups.group(1) + re.sub(r"[ .,]", "", groups.group(2))
+        frac = groups.group(3)
+        if frac is not None and frac[0] == sep:
+            raise ParseError(f"ambiguous number {raw!r}")
+        return Decimal(int_part + ("." + frac[1:] if frac else ""))
+    try:
+        return Decimal(s.replace(" ", "").replace(",", "."))
+    except InvalidOperation as exc:
+        raise ParseError(f"not a number: {raw!r}") from exc
+
+
+def _currency(token: str | None) -> str | None:
+    if not token:
+        return None
+    t = token.strip().lower()
+    t = re.sub(r"^(?:de |d['’])", "", t)
+    if t in _SYMBOLS:
+        return _SYMBOLS[t]
+    if t[:3].upper() in {"USD", "EUR", "GBP", "CHF", "JPY", "CNY", "CAD"}:
+        return t[:3].upper()
+    for word, code in _WORD_CURRENCIES:
+        if t.startswith(word):
+            return code
+    return None
+
+
+def _scale(token: str | None) -> Decimal:
+    if not token:
+        return Decimal(1)
+    t = token.lower()
+    if t in _SCALES:
+        return _SCALES[t]
+    return _SCALES.get(t.rstrip("s"), Decimal(1))
+
+
+def _from_match(m: re.Match[str]) -> Figure | None:
+    start, end = m.span()
+    if m.group("change"):
+        low = m.group("change").lower()
+        for key, value in _CHANGE_VALUES:
+            if key in low:
+                return Figure("percent", value, start, end, signed=True)
+        return None
+    if m.group("wnum"):
+        value = _WORDS[m.group("wnum").lower()] * _scale(m.group("wscale"))
+        currency = _currency(m.group("wpost"))
+        return Figure("money" if currency else "count", value, start, end, currency, scaled=True)
+    raw = m.group("num")
+    start = next(m.start(g) for g in ("pre", "sign", "num") if m.group(g))
+    try:
+        value = _to_decimal(raw)
+    except ParseError:
+        return None
+    negative = (m.group("sign") or "") in ("-", "−")
+    if m.group("pct"):
+        return Figure("percent", -value if negative else value, start, end, signed=bool(m.group("sign")))
+    scale_tok = m.group("scale")
+    pre, post = m.group("pre"), m.group("post")
+    if scale_tok and scale_tok.lower() in ("m", "b", "k") and not (pre or post):
+        # "6 m" could be metres; a bare letter scale must touch the digits ("$6B", "100K", "1.5bn")
+        if m.start("scale") != m.end("num") and m.string[m.end("num") : m.start("scale")] != "-":
+            scale_tok = None
+            end = m.end("num")
+    if post and post.strip().lower() == "e" and not scale_tok and not pre:
+        post = None
+        end = m.end("scale") if scale_tok else m.end("num")
+    factor = _scale(scale_tok)
+    currency = _currency(pre) or _currency(post)
+    if not (pre or post) and not scale_tok:
+        end = m.end("range") if m.group("range") else m.end("num")
+        if end < len(m.string) and m.string[end].isalpha():
+            return None  # "1GW", "4x", "H100": a unit or a name, not a figure
+    else:
+        end = max(m.end(g) for g in ("num", "range", "scale", "post") if m.group(g))
+        if scale_tok is None and post is None:
+            end = m.end("range") if m.group("range") else m.end("num")
+    from_value = None
+    if m.group("range"):
+        from_value = value * factor
+    total = value * factor
+    if negative:
+        total = -total
+    kind: FigureKind = "money" if currency else "count"
+    return Figure(kind, total, start, end, currency, bool(m.group("sign")), bool(scale_tok), from_value)
+
+
+_FROM_TO = re.compile(
+    rf"(?<![\w])(?:de|from|passe de|passé de|passant de)\s(?P<a>{_NUM})\s(?:à|to)\s", re.IGNORECASE
+)
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Every amount of money, count and percentage in ``text``, in order, with spans.
+
+    "passe de 10 à 12 millions" gives one figure 12 million with ``from_value`` 10 million.
+    """
+    out: list[Figure] = []
+    for m in _FIGURE.finditer(text):
+        fig = _from_match(m)
+        if fig is None:
+            continue
+        if m.group("range"):
+            # "$27-29bn", "15 à 20 milliards": keep the range's upper bound, scaled like it
+            out.append(_upper_of_range(m, fig))
+            continue
+        out.append(fig)
+    return _link_from_to(text, out)
+
+
+def _upper_of_range(m: re.Match[str], fig: Figure) -> Figure:
+    rng = m.group("range")
+    nums = re.findall(_NUM, rng)
+    try:
+        upper = _to_decimal(nums[-1]) * _scale(m.group("scale"))
+        lower = _to_decimal(m.group("num")) * _scale(m.group("scale"))
+    except (ParseError, IndexError):
+        return fig
+    kind: FigureKind = fig.kind
+    return Figure(kind, upper, fig.start, fig.end, fig.currency, False, fig.scaled, lower)
+
+
+def _link_from_to(text: str, figs: list[Figure]) -> list[Figure]:
+    """Give "from 10 to 12 million" its scale and remember the start value on the second figure."""
+    out: list[Figure] = []
+    i = 0
+    while i < len(figs):
+        f = figs[i]
+        nxt = figs[i + 1] if i + 1 < len(figs) else None
+        if nxt is not None and f.kind != "percent" and nxt.kind != "percent":
+            between = text[f.end : nxt.start].strip().lower()
+            head = text[max(0, f.start - 12) : f.start].lower()
+            if between in ("à", "to") and re.search(r"(?:\bde|\bfrom)\s*$", head):
+                scale = Decimal(1)
+                if not f.scaled and nxt.scaled and f.value != 0:
+                    # "de 10 à 12 millions": the first number takes the second's scale
+                    raw = nxt.value
+                    scale = _scale_of(raw, f.value, text[nxt.start : nxt.end])
+                start_value = f.value * scale
+                cur = nxt.currency or f.currency
+                kind: FigureKind = "money" if cur else nxt.kind
+                out.append(
+                    Figure(kind, nxt.value, f.start, nxt.end, cur, False, True, start_value)
+                )
+                i += 2
+                continue
+        out.append(f)
+        i += 1
+    return out
+
+
+def _scale_of(scaled_value: Decimal, _first: Decimal, raw: str) -> Decimal:
+    m = re.search(_SCALE, raw, re.IGNORECASE)
+    return _scale(m.group()) if m else Decimal(1)
+
+
+def _single(text: str) -> Figure:
+    figs = find_figures(text.strip())
+    if len(figs) != 1 or figs[0].start != 0 or figs[0].end != len(text.strip()):
+        raise ParseError(f"not exactly one figure: {text!r}")
+    return figs[0]
+
+
+def parse_amount(text: str) -> tuple[Decimal, str]:
+    """Parse one amount of money ("6,5 Md$", "€500m", "six milliards de dollars")."""
+    fig = _single(text)
+    if fig.kind != "money" or fig.currency is None:
+        raise ParseError(f"no currency in {text!r}")
+    return fig.value, fig.currency
+
+
+def parse_count(text: str) -> int:
+    """Parse one count ("350 000", "100K", "un million", "10 millions")."""
+    fig = _single(text)
+    if fig.kind != "count":
+        raise ParseError(f"not a count: {text!r}")
+    if fig.value != fig.value.to_integral_value():
+        raise ParseError(f"not a whole count: {text!r}")
+    return int(fig.value)
+
+
+def parse_percent(text: str) -> Decimal:
+    """Parse one change in percent ("+12,5 %", "down 20%" needs the word; "de moitié" = -50)."""
+    fig = _single(text)
+    if fig.kind != "percent":
+        raise ParseError(f"not a percentage: {text!r}")
+    return fig.value

@@ -1,0 +1,289 @@
+"""One story told many times: exact-duplicate keys and near-duplicate fingerprints of articles.
+
+Pure and deterministic: no clock, no randomness from the environment. The MinHash permutations
+come from a fixed seed, band keys from BLAKE2b, and every collection that is iterated keeps
+insertion order, so the same articles in the same order give the same story ids in any process.
+
+Two channels find near-duplicates:
+
+- **text**: MinHash over word 3-shingles (stopwords kept out), for the same copy lightly edited;
+- **anchors**: the proper names and the numbers (scaled: ``6 milliards`` and ``$6 billion`` are
+  both ``n:6000000000``) of the article. They survive rewriting and translation, so a French and an
+  English version of one story share them while sharing almost no words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from signals.models import NewsEvent, stable_id
+
+NUM_PERM = 64
+_PRIME = (1 << 61) - 1
+_rng = random.Random(0x5EED_57)  # fixed seed: the same permutations in every process
+_PERMS: tuple[tuple[int, int], ...] = tuple(
+    (_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(NUM_PERM)
+)
+del _rng
+
+_STOPWORDS = frozenset(
+    (
+        # English
+        "a an the and or but of to in on at for from by with as is are was were be been has have "
+        "had it its this that these those which who whom what when where while than then so such "
+        "not no into over under about after before between also more most some any all can could "
+        "will would should may might must do does did he she they we you i his her their our your "
+        "said says according new just now one two up out"
+        # French
+        " le la les l un une des du de d et ou mais donc car ni que qu qui quoi dont ou en dans "
+        "sur sous par pour avec sans chez au aux ce cet cette ces se sa son ses leur leurs "
+        "nous vous "
+        "il elle ils elles on est sont a ont ete etre avait avoir fait plus moins tres aussi comme "
+        "ne pas n s c y lui selon apres avant entre deja encore mais"
+    ).split()
+)
+
+_TRACKING_PARAMS = frozenset(("fbclid", "gclid", "mc_cid", "mc_eid", "xtor", "ref", "cmp"))
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    """Text without accents, casefolded (NFKD, combining marks dropped)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def normalize_text(text: str) -> str:
+    """Text without accents, case or punctuation: ``"L'IA lève!"`` -> ``"l ia leve"``."""
+    return " ".join(_WORD.findall(fold(text)))
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The URL with scheme, ``www.``, fragment, tracking parameters and trailing slash dropped."""
+    if not url or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    if not parts.netloc:
+        return None
+    host = parts.hostname or ""
+    host = host.removeprefix("www.")
+    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in _TRACKING_PARAMS
+    ]
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("", host + port, path, urlencode(sorted(query)), "")).lstrip("/")
+
+
+@dataclass(frozen=True)
+class ExactKeys:
+    """Keys under which two articles are the same article: id, canonical URL, normalised text."""
+
+    id: str
+    url: str | None
+    text: str | None
+
+    def all(self) -> list[tuple[str, str]]:
+        """``(reason, key)`` pairs, ``reason`` one of ``id``, ``url``, ``text``."""
+        out = [("id", self.id)]
+        if self.url:
+            out.append(("url", self.url))
+        if self.text:
+            out.append(("text", self.text))
+        return out
+
+
+def exact_keys(event: NewsEvent) -> ExactKeys:
+    """The exact-duplicate keys of an article (text key only for at least 40 normalised chars)."""
+    url = canonical_url(event.url)
+    text = normalize_text(f"{event.title or ''} {event.body}")
+    return ExactKeys(
+        id=event.id,
+        url=stable_id("url", url) if url else None,
+        text=stable_id("text", text, length=32) if len(text) >= 40 else None,
+    )
+
+
+# ---------------------------------------------------------------- anchors: names and numbers
+
+_SCALES = {
+    "thousand": 3,
+    "k": 3,
+    "mille": 3,
+    "million": 6,
+    "millions": 6,
+    "m": 6,
+    "mn": 6,
+    "billion": 9,
+    "billions": 9,
+    "bn": 9,
+    "b": 9,
+    "milliard": 9,
+    "milliards": 9,
+    "md": 9,
+    "mds": 9,
+    "mrd": 9,
+    "trillion": 12,
+    "tn": 12,
+}
+_NUMBER_WORDS = {
+    w: i
+    for i, names in enumerate(
+        (
+            "",
+            "one un une",
+            "two deux",
+            "three trois",
+            "four quatre",
+            "five cinq",
+            "six",
+            "seven sept",
+            "eight huit",
+            "nine neuf",
+            "ten dix",
+        )
+    )
+    for w in names.split()
+}
+_NUMBER = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:(?:[ \u00a0\u202f]|[.,](?=\d{3}(?!\d)))\d{3})+|\d+(?:[.,]\d+)?)"
+    r"(?:\s*(%|percent|pour\s?cent|[a-z]+\b))?"
+)
+_WORD_NUMBER = re.compile(
+    r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len)[::-1]) + r")\s+([a-z]+)\b"
+)
+_NAME = re.compile(r"\b[\w'’.&]*[A-Z][\w'’&]*")
+_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n«\"“]\s*)$")
+
+
+def _number_anchor(digits: str, unit: str | None) -> str | None:
+    raw = re.sub(r"[ \u00a0\u202f]", "", digits)
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", raw) and not (unit and unit in _SCALES):
+        raw = re.sub(r"[.,]", "", raw)  # thousands separators
+    else:
+        raw = raw.replace(",", ".")
+        if raw.count(".") > 1:
+            raw = raw.replace(".", "")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None
+    if unit in ("%", "percent", "pourcent", "pour cent"):
+        return f"p:{value.normalize():f}"
+    if unit in _SCALES:
+        value = value.scaleb(_SCALES[unit])
+    if value < 10 and unit not in _SCALES:
+        return None  # small bare numbers ("3 companies", "page 2") say nothing about a story
+    return f"n:{value.normalize():f}"
+
+
+def number_anchors(text: str) -> list[str]:
+    """Numbers stated in a text, scaled and formatted alike in French and English."""
+    folded = fold(text).replace("$", " ").replace("€", " ").replace("£", " ")
+    out: list[str] = []
+    for m in _NUMBER.finditer(folded):
+        unit = m.group(2)
+        unit = re.sub(r"\s+", " ", unit) if unit else None
+        anchor = _number_anchor(m.group(1), unit)
+        if anchor:
+            out.append(anchor)
+    for m in _WORD_NUMBER.finditer(folded):
+        if m.group(2) in _SCALES and _SCALES[m.group(2)] >= 6:
+            out.append(f"n:{Decimal(_NUMBER_WORDS[m.group(1)]).scaleb(_SCALES[m.group(2)]):f}")
+    return out
+
+
+def name_anchors(text: str) -> list[str]:
+    """Proper names: capitalised words that do not just open a sentence and are not stopwords."""
+    out: list[str] = []
+    for m in _NAME.finditer(text):
+        word = m.group().strip("'’.&")
+        opens_sentence = _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()])
+        if opens_sentence and word.istitle():
+            continue  # "Today", "Mais", "L'argent": a capital because a sentence starts here
+        word = _ELISION.sub("", word)
+        key = normalize_text(word).replace(" ", "")
+        if len(key) < 2 or key in _STOPWORDS or key.isdigit():
+            continue
+        out.append(f"e:{key}")
+    return out
+
+
+def anchors(event: NewsEvent) -> frozenset[str]:
+    """The names and numbers of an article: what a rewrite or a translation keeps."""
+    text = f"{event.title or ''}\n{event.body}"
+    return frozenset(name_anchors(text)) | frozenset(number_anchors(text))
+
+
+def shingles(text: str, k: int = 3) -> frozenset[str]:
+    """Word ``k``-shingles of the normalised text, stopwords removed."""
+    words = [w for w in normalize_text(text).split() if w not in _STOPWORDS]
+    return frozenset(" ".join(words[i : i + k]) for i in range(max(0, len(words) - k + 1)))
+
+
+# ---------------------------------------------------------------- MinHash
+
+
+def _base_hash(feature: str) -> int:
+    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def minhash(features: frozenset[str]) -> tuple[int, ...]:
+    """A MinHash signature (``NUM_PERM`` values) of a feature set; ``()`` for an empty set."""
+    if not features:
+        return ()
+    bases = [_base_hash(f) % _PRIME for f in features]
+    return tuple(min((a * x + b) % _PRIME for x in bases) for a, b in _PERMS)
+
+
+def estimated_jaccard(sig_a: tuple[int, ...], sig_b: tuple[int, ...]) -> float:
+    """The share of equal positions of two signatures: an estimate of their sets' Jaccard index."""
+    if not sig_a or not sig_b:
+        return 0.0
+    return sum(x == y for x, y in zip(sig_a, sig_b, strict=True)) / len(sig_a)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Exact Jaccard index of two sets (0 when both are empty)."""
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+def band_keys(channel: str, signature: tuple[int, ...], rows: int) -> list[int]:
+    """LSH band keys: one per band of ``rows`` values. Two similar signatures share a band."""
+    out: list[int] = []
+    for start in range(0, len(signature) - rows + 1, rows):
+        band = ",".join(str(v) for v in signature[start : start + rows])
+        digest = hashlib.blake2b(f"{channel}|{start}|{band}".encode(), digest_size=8).digest()
+        out.append(int.from_bytes(digest, "big"))
+    return out
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the story index keeps of an article."""
+
+    keys: ExactKeys
+    text_sig: tuple[int, ...]
+    anchors: frozenset[str]
+    anchor_sig: tuple[int, ...]
+
+
+def fingerprint(event: NewsEvent) -> Fingerprint:
+    """Exact keys, text MinHash and anchors of one article."""
+    found = anchors(event)
+    return Fingerprint(
+        keys=exact_keys(event),
+        text_sig=minhash(shingles(f"{event.title or ''} {event.body}")),
+        anchors=found,
+        anchor_sig=minhash(found),
+    )

@@ -1,0 +1,72 @@
+"""Sentences with offsets, and a cheap language guess. Linear scans only."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Field = Literal["title", "body"]
+
+# A sentence ends at . ! ? … (plus closing quotes) followed by space and a capital, digit,
+# quote or dash, or at a line break. Decimals ("83.0") and "U.S." inside a line do not end it.
+_BOUNDARY = re.compile(
+    r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bDr)(?<!\bInc)"
+    r"[.!?…]+[\"»”’)]*[ \t\u00a0]+(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•])|\n+"
+)
+_MAX_SENTENCE = 1200
+_SPACE = re.compile(r"\s")
+
+_FR = frozenset("le la les des une du est et pour dans qui sur avec par au aux ces".split())
+_EN = frozenset("the and of to is for in that with on by was its has are from".split())
+_WORD = re.compile(r"[a-zà-ÿ]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a title or body, with its offsets in that field."""
+
+    field: Field
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+def detect_language(text: str) -> str:
+    """Guess 'fr' or 'en' from stopword counts over the first 4,000 characters."""
+    fr = en = 0
+    for m in _WORD.finditer(text[:4000].lower()):
+        w = m.group()
+        fr += w in _FR
+        en += w in _EN
+    return "fr" if fr > en else "en"
+
+
+def split_sentences(text: str, field: Field, first_index: int = 0) -> list[Sentence]:
+    """Split ``text`` into sentences with offsets; very long stretches are cut at spaces."""
+    out: list[Sentence] = []
+    pos = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.start() + len(m.group().rstrip())
+        _emit(text, pos, end, field, out, first_index)
+        pos = m.end()
+    _emit(text, pos, len(text), field, out, first_index)
+    return out
+
+
+def _emit(text: str, start: int, end: int, field: Field, out: list[Sentence], base: int) -> None:
+    while start < end:
+        stop = end
+        if stop - start > _MAX_SENTENCE:
+            # no sentence break for a long stretch: cut at the last space before the limit
+            cut = text.rfind(" ", start + _MAX_SENTENCE // 2, start + _MAX_SENTENCE)
+            stop = cut if cut > start else start + _MAX_SENTENCE
+        s, e = start, stop
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(Sentence(field, base + len(out), s, e, text[s:e]))
+        start = stop

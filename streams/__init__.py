@@ -1,0 +1,1 @@
+"""market-signals service: the faust app, broker, CLI and delivery. The only place with I/O."""

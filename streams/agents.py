@@ -1,0 +1,181 @@
+"""The agents: thin loops that decode, call :mod:`signals`, aggregate, alert and send.
+
+``detect_signals``: ``news.raw`` -> decode/validate -> detect -> ``signals.detected`` (keyed
+by company, timestamped with the event's publication time). ``aggregate_signals``:
+``signals.detected`` -> windowed tables -> alert rules -> ``signals.alerts``. A message that
+fails at any stage goes to ``news.rejected`` with its reason and stage; an agent never stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from signals.models import KINDS, Alert, Signal
+from streams.alerts import AlertRules, surge_alert, threshold_alerts
+from streams.codec import dead_letter, decode_event, encode
+from streams.errors import DecodeError
+from streams.extract import Detector, default_detector, extract
+from streams.metrics import Metrics
+from streams.settings import Settings
+from streams.tables import WindowTables, contribution, figures, table_key
+from streams.topics import Topics
+
+log = logging.getLogger(__name__)
+INGESTED_HEADER = "x-signals-ingested-at"
+UNKNOWN_SOURCE = "unknown"
+
+
+@dataclass
+class Pipeline:
+    """Everything the agents need, injected: settings, topics, tables, metrics, clock."""
+
+    app: Any
+    settings: Settings
+    topics: Topics
+    tables: WindowTables
+    metrics: Metrics
+    rules: AlertRules
+    clock: Callable[[], float] = time.time
+    detect: Detector = field(default_factory=default_detector)
+
+    async def on_news(self, event: Any) -> None:
+        """One ``news.raw`` message: validate, detect, send each signal."""
+        msg = event.message
+        try:
+            news = decode_event(msg.value, self.settings.max_body_bytes)
+        except DecodeError as exc:
+            stage = "validate" if exc.reason in ("invalid_event", "too_large") else "decode"
+            await self.reject(msg, exc.reason, stage, exc.detail)
+            return
+        self.metrics.news_ingested.inc()
+        try:
+            found = extract(news, self.detect)
+        except Exception as exc:  # a detector bug must not stop the stream
+            log.exception("detect failed on %s[%s]@%s", msg.topic, msg.partition, msg.offset)
+            await self.reject(msg, "processing_error", "detect", f"{type(exc).__name__}: {exc}")
+            return
+        when = news.published_at.timestamp() if news.published_at else msg.timestamp
+        headers = [(INGESTED_HEADER, repr(self.clock()).encode("ascii"))]
+        for signal in found:
+            self.metrics.signals_detected.labels(signal.kind).inc()
+            await self.topics.signals_detected.send(
+                key=signal.company.encode("utf-8"),
+                value=encode(signal),
+                timestamp=when,
+                headers=headers,
+            )
+
+    async def on_signal(self, event: Any) -> None:
+        """One ``signals.detected`` message: count it in its windows, apply the rules."""
+        msg = event.message
+        try:
+            signal = Signal.model_validate_json(msg.value or b"")
+        except ValidationError as exc:
+            await self.reject(msg, "invalid_event", "aggregate", str(exc.errors()[0]["msg"]))
+            return
+        try:
+            alerts = self._aggregate(signal, msg.timestamp)
+        except Exception as exc:
+            log.exception("aggregate failed on %s[%s]@%s", msg.topic, msg.partition, msg.offset)
+            await self.reject(msg, "processing_error", "aggregate", f"{type(exc).__name__}: {exc}")
+            return
+        ingested = _header(msg.headers, INGESTED_HEADER)
+        for alert in alerts:
+            await self.topics.signals_alerts.send(
+                key=alert.company.encode("utf-8"), value=encode(alert), timestamp=msg.timestamp
+            )
+            self.metrics.alerts_emitted.labels(alert.rule, alert.severity).inc()
+            if ingested is not None:
+                self.metrics.alert_latency.observe(max(0.0, self.clock() - ingested))
+
+    def _aggregate(self, signal: Signal, timestamp: float) -> list[Alert]:
+        key = table_key(signal.company, signal.kind)
+        source = signal.source or UNKNOWN_SOURCE
+        _, hour = self.tables.members("1h", key, timestamp)
+        if signal.signal_id in hour:
+            self.metrics.duplicates_dropped.labels("aggregate").inc()
+        # applied even to a duplicate: the union is idempotent, and a crash may have left
+        # only some of the windows updated
+        self.tables.add(key, contribution(signal, source))
+        windows = self.tables.figures(key, timestamp)
+        alerts = threshold_alerts(signal, self.rules, windows)
+        company: dict[str, list[Any]] = {}
+        start = 0.0
+        for kind in KINDS:
+            start, members = self.tables.members("1h", table_key(signal.company, kind), timestamp)
+            company.update(members)
+        surge = surge_alert(
+            signal,
+            {sid: m[0] for sid, m in company.items()},
+            figures("1h", start, company),
+            self.rules,
+            windows,
+        )
+        if surge is not None:
+            alerts.append(surge)
+        return alerts
+
+    async def reject(self, msg: Any, reason: str, stage: str, detail: str) -> None:
+        """Send a message to the dead-letter topic, count it and log where it came from."""
+        log.warning(
+            "rejected %s[%s]@%s: %s at %s: %s",
+            msg.topic,
+            msg.partition,
+            msg.offset,
+            reason,
+            stage,
+            detail,
+        )
+        self.metrics.news_rejected.labels(reason, stage).inc()
+        letter = dead_letter(
+            reason=reason,
+            stage=stage,
+            detail=detail,
+            topic=msg.topic,
+            partition=msg.partition,
+            offset=msg.offset,
+            key=msg.key,
+            value=msg.value,
+        )
+        await self.topics.news_rejected.send(key=msg.key, value=encode(letter))
+
+    def update_gauges(self) -> None:
+        for name, size in self.tables.sizes():
+            self.metrics.table_size.labels(name).set(size)
+
+
+def _header(headers: Any, name: str) -> float | None:
+    items = headers.items() if isinstance(headers, dict) else (headers or ())
+    for key, value in items:
+        if key == name:
+            try:
+                return float(value.decode("ascii") if isinstance(value, bytes) else value)
+            except ValueError:
+                return None
+    return None
+
+
+def register_agents(pipeline: Pipeline) -> None:
+    """Declare the agents (and the gauge timer) on the pipeline's app."""
+    app = pipeline.app
+
+    async def detect_signals(stream: Any) -> None:
+        async for event in stream.events():
+            await pipeline.on_news(event)
+
+    async def aggregate_signals(stream: Any) -> None:
+        async for event in stream.events():
+            await pipeline.on_signal(event)
+
+    async def update_gauges() -> None:
+        pipeline.update_gauges()
+
+    app.agent(pipeline.topics.news_raw, name="detect_signals")(detect_signals)
+    app.agent(pipeline.topics.signals_detected, name="aggregate_signals")(aggregate_signals)
+    app.timer(5.0, name="update_gauges")(update_gauges)

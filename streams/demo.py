@@ -1,0 +1,226 @@
+"""``signals demo``: broker + worker + sample news, alerts printed as they arrive.
+
+The worker runs as a child process (memory store, its own app id). With ``--once`` the demo
+exits when everything it published has been processed: the worker's group has committed past
+every ``news.raw`` offset the demo produced, then past every ``signals.detected`` message, and
+the demo has read ``signals.alerts`` to its end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from signals.models import Alert
+from streams.broker import EmbeddedBroker, install_signal_handlers
+from streams.kafka import aiokafka_options
+from streams.processes import WorkerProcess
+from streams.publish import publish_lines
+from streams.settings import Settings
+from streams.topics import create_topics
+
+_SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def sample_lines(path: Path | None = None) -> list[bytes]:
+    """The lines of the bundled sample news (or of ``path``)."""
+    if path is not None:
+        data = path.read_bytes()
+    else:
+        data = resources.files("streams").joinpath("samples/demo.jsonl").read_bytes()
+    return [line for line in data.splitlines() if line.strip()]
+
+
+@dataclass
+class Progress:
+    """What the demo has seen so far."""
+
+    published: int = 0
+    rejected: int = 0
+    signals: int = 0
+    alerts: dict[str, Alert] = field(default_factory=dict)
+
+
+def alert_table(alerts: list[Alert]) -> Table:
+    table = Table(title="signals.alerts", show_lines=False, expand=False)
+    for name in ("severity", "rule", "company", "summary", "1h", "1d", "7d", "article"):
+        table.add_column(name, overflow="fold")
+    for alert in alerts:
+        counts = {w.window: str(w.count) for w in alert.windows}
+        table.add_row(
+            f"[{_SEVERITY_STYLE[alert.severity]}]{alert.severity}[/]",
+            alert.rule,
+            alert.company,
+            alert.summary,
+            counts.get("1h", ""),
+            counts.get("1d", ""),
+            counts.get("7d", ""),
+            alert.article_id,
+        )
+    return table
+
+
+def run_demo(
+    settings: Settings,
+    *,
+    once: bool,
+    api_port: int | None = None,
+    samples: Path | None = None,
+    timeout_s: float = 180.0,
+    console: Console | None = None,
+) -> int:
+    """Run the demo; returns the exit status."""
+    console = console or Console()
+    install_signal_handlers()
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="signals-demo-")))
+        update: dict[str, Any] = {
+            "app_id": f"{settings.app_id}-demo-{uuid.uuid4().hex[:6]}",
+            "store": "memory",
+            "data_dir": tmp / "state",
+            "commit_interval_s": min(settings.commit_interval_s, 0.5),
+        }
+        if api_port is not None:
+            # hook for the HTTP API: the worker serves it on this port when it supports it
+            update["api_port"] = api_port
+        if not settings.broker:
+            broker = stack.enter_context(EmbeddedBroker(log_path=tmp / "broker.log"))
+            update.update(broker=broker.url, embedded_broker=True)
+            console.print(f"embedded broker on {broker.bootstrap} (pid {broker.pid})")
+        live = settings.model_copy(update=update)
+        asyncio.run(create_topics(live))
+        worker = stack.enter_context(WorkerProcess(live, log_path=tmp / "worker.log"))
+        console.print(f"worker pid {worker.pid}, app id {live.app_id}")
+        try:
+            progress = asyncio.run(
+                _drive(live, worker, sample_lines(samples), once, timeout_s, console)
+            )
+        except KeyboardInterrupt:
+            console.print("stopped")
+            return 0
+        except TimeoutError as exc:
+            console.print(f"[red]demo: {exc}[/]")
+            console.print(worker.log_tail())
+            return 1
+        if not worker.running():
+            console.print("[red]the worker stopped[/]")
+            console.print(worker.log_tail())
+            return 1
+        console.print(alert_table(sorted(progress.alerts.values(), key=_order)))
+        console.print(
+            f"published {progress.published} news, rejected {progress.rejected}, "
+            f"signals {progress.signals}, alerts {len(progress.alerts)}"
+        )
+    return 0
+
+
+def _order(alert: Alert) -> tuple[int, str, str]:
+    rank = {"critical": 0, "warning": 1, "info": 2}[alert.severity]
+    return rank, alert.company, alert.rule
+
+
+async def _drive(
+    settings: Settings,
+    worker: WorkerProcess,
+    lines: list[bytes],
+    once: bool,
+    timeout_s: float,
+    console: Console,
+) -> Progress:
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    progress = Progress()
+    topics = {
+        "rejected": settings.topic_news_rejected,
+        "detected": settings.topic_signals_detected,
+        "alerts": settings.topic_signals_alerts,
+    }
+    consumer = AIOKafkaConsumer(
+        enable_auto_commit=False, fetch_max_wait_ms=100, **aiokafka_options(settings)
+    )
+    # reads the worker's committed offsets; never subscribes, so never joins its group
+    offsets = AIOKafkaConsumer(
+        group_id=settings.app_id, enable_auto_commit=False, **aiokafka_options(settings)
+    )
+    await consumer.start()
+    await offsets.start()
+    try:
+        parts = [
+            TopicPartition(t, p)
+            for t in topics.values()
+            for p in sorted(consumer.partitions_for_topic(t) or range(settings.partitions))
+        ]
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        raw_end = await publish_lines(settings, settings.topic_news_raw, lines)
+        progress.published = len(lines)
+        console.print(f"published {len(lines)} sample news to {settings.topic_news_raw}")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        settled = 0
+        while True:
+            if not worker.running():
+                return progress
+            batch = await consumer.getmany(timeout_ms=200)
+            for tp, records in batch.items():
+                for record in records:
+                    _see(progress, tp.topic, record.value or b"", topics, console)
+            if not once:
+                continue
+            if loop.time() > deadline:
+                raise TimeoutError(f"not everything was processed within {timeout_s:.0f}s")
+            done = await _processed(offsets, consumer, settings, raw_end, parts)
+            settled = settled + 1 if done else 0
+            if settled >= 3:  # three checks in a row, each after a fresh fetch
+                return progress
+    finally:
+        with contextlib.suppress(Exception):
+            await consumer.stop()
+        with contextlib.suppress(Exception):
+            await offsets.stop()
+
+
+def _see(
+    progress: Progress, topic: str, value: bytes, topics: dict[str, str], console: Console
+) -> None:
+    if topic == topics["rejected"]:
+        progress.rejected += 1
+    elif topic == topics["detected"]:
+        progress.signals += 1
+    elif topic == topics["alerts"]:
+        alert = Alert.model_validate_json(value)
+        if alert.alert_id not in progress.alerts:  # at-least-once: drop repeats by id
+            progress.alerts[alert.alert_id] = alert
+            style = _SEVERITY_STYLE[alert.severity]
+            console.print(f"[{style}]{alert.severity:8}[/] {alert.rule:17} {alert.summary}")
+
+
+async def _processed(
+    offsets: Any, consumer: Any, settings: Settings, raw_end: dict[int, int], parts: list[Any]
+) -> bool:
+    """True when the worker's group committed past everything there is to process."""
+    from aiokafka import TopicPartition
+
+    for partition, last in raw_end.items():
+        done = await offsets.committed(TopicPartition(settings.topic_news_raw, partition))
+        if done is None or done <= last:
+            return False
+    for tp in parts:
+        high = consumer.highwater(tp)
+        if high is None:
+            return False
+        if tp.topic == settings.topic_signals_detected:
+            if high > 0 and (await offsets.committed(tp) or 0) < high:
+                return False
+        elif await consumer.position(tp) < high:
+            return False
+    return True

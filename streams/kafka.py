@@ -1,0 +1,51 @@
+"""Kafka client options from Settings, shared by every client the service builds."""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+from streams.settings import Settings
+
+
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """An SSL context for SSL and SASL_SSL, else None."""
+    if "SSL" not in settings.security_protocol:
+        return None
+    cafile = str(settings.ssl_cafile) if settings.ssl_cafile else None
+    return ssl.create_default_context(cafile=cafile)
+
+
+def aiokafka_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for aiokafka producers, consumers and the admin client."""
+    opts: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers(),
+        "security_protocol": settings.security_protocol,
+    }
+    context = ssl_context(settings)
+    if context is not None:
+        opts["ssl_context"] = context
+    if settings.sasl_mechanism:
+        opts["sasl_mechanism"] = settings.sasl_mechanism
+        opts["sasl_plain_username"] = settings.sasl_username
+        opts["sasl_plain_password"] = (
+            settings.sasl_password.get_secret_value() if settings.sasl_password else None
+        )
+    return opts
+
+
+def faust_credentials(settings: Settings) -> Any:
+    """``broker_credentials`` for faust, or None for PLAINTEXT."""
+    import faust
+
+    context = ssl_context(settings)
+    if settings.sasl_mechanism:
+        return faust.SASLCredentials(
+            username=settings.sasl_username,
+            password=settings.sasl_password.get_secret_value() if settings.sasl_password else None,
+            mechanism=settings.sasl_mechanism,
+            ssl_context=context,
+        )
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None

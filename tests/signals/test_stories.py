@@ -1,0 +1,242 @@
+"""Exact keys, near-duplicate fingerprints and the story index, on one story told in FR and EN."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from signals.models import NewsEvent
+from signals.stories import (
+    canonical_url,
+    estimated_jaccard,
+    exact_keys,
+    fingerprint,
+    jaccard,
+    minhash,
+    normalize_text,
+    number_anchors,
+)
+from signals.storyindex import StoryIndex, StoryRules, new_story_id
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "stories.jsonl"
+# the same funding round: a French article, an English one, an English rewrite, a lightly edited
+# French copy; rp-3 is the first one again with only case and punctuation changed
+SAME_STORY = ("qt-1001", "tw-77", "md-5521", "jn-88")
+OTHER_STORIES = ("qt-1002", "tw-78", "md-5530")
+
+
+def load_samples() -> dict[str, NewsEvent]:
+    lines = SAMPLES.read_text(encoding="utf-8").splitlines()
+    events = [NewsEvent.model_validate(json.loads(line)) for line in lines if line.strip()]
+    return {e.id: e for e in events}
+
+
+@pytest.fixture(scope="module")
+def samples() -> dict[str, NewsEvent]:
+    return load_samples()
+
+
+def event(**fields: object) -> NewsEvent:
+    data: dict[str, object] = {"id": "a1", "title": None, "body": "", "url": None}
+    data.update(fields)
+    return NewsEvent.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("L'IA  lève\n600 M€ !", "l ia leve 600 m"),
+        ("Élodie ÉCRIT à Zürich", "elodie ecrit a zurich"),
+        ("", ""),
+    ],
+)
+def test_normalize_text(text: str, expected: str) -> None:
+    assert normalize_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://www.example.com/a/b/?utm_source=rss&x=1#top", "http://example.com/a/b?x=1"),
+        ("https://example.com/a?b=2&a=1", "https://example.com/a?a=1&b=2&fbclid=zz"),
+        ("HTTPS://Example.COM/Path", "https://example.com/Path/"),
+    ],
+)
+def test_canonical_url_equal(a: str, b: str) -> None:
+    assert canonical_url(a) == canonical_url(b)
+
+
+def test_canonical_url_keeps_what_matters() -> None:
+    assert canonical_url("https://example.com/a?id=1") != canonical_url(
+        "https://example.com/a?id=2"
+    )
+    assert canonical_url("https://example.com/a") != canonical_url("https://example.com/b")
+    assert canonical_url("not a url") is None
+    assert canonical_url(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor"),
+    [
+        ("a levé 600 millions d'euros", "n:600000000"),
+        ("raised €600 million", "n:600000000"),
+        ("secured €600m", "n:600000000"),
+        ("vaut 5,8 milliards", "n:5800000000"),
+        ("a $5.8bn valuation", "n:5800000000"),
+        ("lève six milliards de dollars", "n:6000000000"),
+        ("18 000 puces", "n:18000"),
+        ("18,000 chips", "n:18000"),
+        ("en hausse de 22,6 %", "p:22.6"),
+        ("up 22.6 percent", "p:22.6"),
+    ],
+)
+def test_numbers_read_alike_in_french_and_english(text: str, anchor: str) -> None:
+    assert anchor in number_anchors(text)
+
+
+def test_small_bare_numbers_are_not_anchors() -> None:
+    assert number_anchors("3 companies on page 2") == []
+
+
+def test_exact_keys_see_the_same_text_through_case_and_punctuation(
+    samples: dict[str, NewsEvent],
+) -> None:
+    assert exact_keys(samples["rp-3"]).text == exact_keys(samples["qt-1001"]).text
+    assert exact_keys(samples["jn-88"]).text != exact_keys(samples["qt-1001"]).text
+    assert exact_keys(event(body="too short")).text is None
+
+
+@pytest.mark.parametrize(
+    ("second", "reason"),
+    [
+        ({"id": "a1", "body": "entirely different words here, enough of them to count"}, "id"),
+        ({"id": "a2", "url": "http://www.example.com/x/?utm_medium=feed"}, "url"),
+        ({"id": "a3", "body": "ACME raised  $10 MILLION, from Example Ventures; Paris!"}, "text"),
+    ],
+)
+def test_exact_duplicates_are_found_by_id_url_and_text(
+    second: dict[str, object], reason: str
+) -> None:
+    index = StoryIndex()
+    first = event(
+        id="a1",
+        url="https://example.com/x",
+        body="Acme raised $10 million from Example Ventures, Paris.",
+    )
+    assert index.assign("a1", 0.0, fingerprint(first)).outcome == "new"
+    dup = event(**second)
+    verdict = index.assign(dup.id, 1.0, fingerprint(dup))
+    assert (verdict.outcome, verdict.reason, verdict.matched) == ("duplicate", reason, "a1")
+    assert verdict.story_id == new_story_id("a1")
+    assert len(index) == 1  # a duplicate is not remembered
+
+
+def test_french_and_english_rewrites_are_one_story(samples: dict[str, NewsEvent]) -> None:
+    index = StoryIndex()
+    verdicts = {}
+    for i, article_id in enumerate(SAME_STORY):
+        verdicts[article_id] = index.assign(article_id, float(i), fingerprint(samples[article_id]))
+    assert verdicts["qt-1001"].outcome == "new"
+    for article_id in SAME_STORY[1:]:
+        assert verdicts[article_id].outcome == "near_duplicate", article_id
+        assert verdicts[article_id].story_id == new_story_id("qt-1001")
+    # the English versions share names and figures with the French one, not words
+    assert verdicts["tw-77"].reason == "anchors"
+    assert verdicts["jn-88"].reason == "similar_text"
+
+
+def test_different_stories_stay_apart(samples: dict[str, NewsEvent]) -> None:
+    index = StoryIndex()
+    for i, article_id in enumerate(SAME_STORY):
+        index.assign(article_id, float(i), fingerprint(samples[article_id]))
+    for article_id in OTHER_STORIES:
+        # same company, another fact; same amount and lead investor, another company; other news
+        verdict = index.assign(article_id, 10.0, fingerprint(samples[article_id]))
+        assert verdict.outcome == "new", article_id
+        assert verdict.story_id == new_story_id(article_id)
+
+
+def test_similarity_separates_the_samples(samples: dict[str, NewsEvent]) -> None:
+    fps = {k: fingerprint(v) for k, v in samples.items()}
+    same = [jaccard(fps["qt-1001"].anchors, fps[k].anchors) for k in SAME_STORY[1:]]
+    other = [jaccard(fps["qt-1001"].anchors, fps[k].anchors) for k in OTHER_STORIES]
+    assert min(same) >= StoryRules().anchor_threshold > max(other)
+
+
+def test_the_window_forgets_old_articles(samples: dict[str, NewsEvent]) -> None:
+    index = StoryIndex(StoryRules(window_s=3600))
+    index.assign("qt-1001", 0.0, fingerprint(samples["qt-1001"]))
+    index.assign("md-5530", 7200.0, fingerprint(samples["md-5530"]))  # moves time on
+    assert [e.article_id for e in index.entries()] == ["md-5530"]
+    assert index.assign("tw-77", 7300.0, fingerprint(samples["tw-77"])).outcome == "new"
+
+
+def test_the_index_is_bounded_by_count(samples: dict[str, NewsEvent]) -> None:
+    index = StoryIndex(StoryRules(max_articles=2))
+    for i, article_id in enumerate(OTHER_STORIES):
+        index.assign(article_id, float(i), fingerprint(samples[article_id]))
+    assert len(index) == 2
+
+
+def test_rebuilt_index_gives_the_same_verdicts(samples: dict[str, NewsEvent]) -> None:
+    index = StoryIndex()
+    for i, article_id in enumerate(SAME_STORY[:2]):
+        index.assign(article_id, float(i), fingerprint(samples[article_id]))
+    rebuilt = StoryIndex()
+    for entry in index.entries():
+        rebuilt.remember(entry)
+    fp = fingerprint(samples["md-5521"])
+    assert rebuilt.classify(fp) == index.classify(fp)
+
+
+_SCRIPT = """
+import json, sys
+from pathlib import Path
+from signals.models import NewsEvent
+from signals.stories import fingerprint
+from signals.storyindex import StoryIndex
+index = StoryIndex()
+out = []
+for i, line in enumerate(Path(sys.argv[1]).read_text(encoding="utf-8").splitlines()):
+    e = NewsEvent.model_validate_json(line)
+    fp = fingerprint(e)
+    out.append([e.id, index.assign(e.id, float(i), fp).story_id, list(fp.text_sig[:4])])
+print(json.dumps(out))
+"""
+
+
+def test_story_ids_do_not_depend_on_the_process() -> None:
+    runs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _SCRIPT, str(SAMPLES)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        runs.append(json.loads(done.stdout))
+    assert runs[0] == runs[1]
+    assert len({story for _, story, _ in runs[0]}) == 4  # the round, and three other stories
+
+
+@given(st.frozensets(st.text(min_size=1, max_size=8), min_size=1, max_size=40))
+def test_minhash_of_a_set_with_itself_is_one(features: frozenset[str]) -> None:
+    sig = minhash(features)
+    assert len(sig) == 64
+    assert estimated_jaccard(sig, minhash(frozenset(features))) == 1.0
+
+
+@given(st.text(max_size=200))
+def test_normalize_text_is_idempotent(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once

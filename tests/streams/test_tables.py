@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from streams.tables import figures, merge, table_key
+
+
+def test_merge_is_an_idempotent_union() -> None:
+    a = {"s1": ["wire", 1e8, 0]}
+    b = {"s2": ["paper", 0.0, 500]}
+    ab = merge(merge(None, a), b)
+    assert merge(ab, a) == ab
+    assert merge(merge(ab, b), b) == ab
+    assert set(ab) == {"s1", "s2"}
+
+
+def test_figures_derive_from_members() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    f = figures("1d", start, {"s1": ["wire", 1e8, 0], "s2": ["paper", 5e7, 10], "s3": ["wire", 0, 5]})
+    assert (f.count, f.amount_usd, f.quantity, f.sources) == (3, 1.5e8, 15, 2)
+    assert f.start == datetime(2026, 1, 1, tzinfo=UTC)
+    assert f.end == datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def test_table_key_separates_company_and_kind() -> None:
+    assert table_key("A", "funding") != table_key("A", "revenue")
+    assert table_key("A b", "funding") != table_key("A", "b funding")
