@@ -15,9 +15,11 @@ demo: $(BIN)/.installed
 	$(BIN)/signals demo $(ARGS)
 
 # Debian's prometheus package gives promtool and the server the dashboard tests query.
+# Debian's docker-compose validates docker-compose.yml (`docker-compose config -q`); no engine needed.
 promtool:
-	@command -v promtool >/dev/null 2>&1 || { \
-	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus) >/dev/null; }
+	@command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 \
+	  && command -v docker-compose >/dev/null 2>&1 || { \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus docker-compose) >/dev/null; }
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check signals streams tests bench

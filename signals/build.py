@@ -44,7 +44,10 @@ def to_signal(doc: Document, f: Finding) -> Signal:
     """The Signal of a finding: evidence, highlights, USD amount, confidence and stable id."""
     s = doc.sentences[f.sentence]
     company = f.company_override or f.company.name
-    hedged = is_hedged(s.text)
+    if f.figures:
+        hedged = is_hedged(s.text, min(g.start for g in f.figures), max(g.end for g in f.figures))
+    else:
+        hedged = is_hedged(s.text)
     spans: list[tuple[int, int]] = []
     if f.company.start < len(s.text) and s.text[f.company.start : f.company.end] == f.company.text:
         spans.append((f.company.start, f.company.end))

@@ -2,83 +2,117 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
+from typing import Any
 
-from signals.models import Evidence, Kind, NewsEvent, Signal, stable_id
+from signals.build import Finding, stated, to_signal
+from signals.detectors import funding, gpu, revenue, rounds
+from signals.document import Document
+from signals.entities import AliasTable, load_table
+from signals.models import NewsEvent, Signal
+from signals.text import detect_language
+from signals.triggers import any_trigger
 
-_FR_WORDS = frozenset(
-    "le la les des une du est et pour dans qui sur avec par pas au aux ces".split()
-)
-_EN_WORDS = frozenset("the and of to is for in that with on by was its has are from".split())
-_WORD = re.compile(r"[a-zà-ÿ]+")
+__all__ = ["detect", "detect_language", "detect_text"]
+
+def detect(event: NewsEvent, aliases: AliasTable | Mapping[str, Any] | None = None) -> list[Signal]:
+    """Detect the market signals of one news event (pure: no I/O, no clock).
+
+    ``aliases``: an :class:`AliasTable`, or extra alias data (the JSON shape of
+    ``signals/data/companies.json``) added to the packaged table.
+    """
+    if not any_trigger(f"{event.title or ''}\n{event.body}"):
+        return []
+    table = aliases if isinstance(aliases, AliasTable) else load_table(aliases)
+    doc = Document(event, table)
+    findings: list[Finding] = []
+    findings += funding.detect(doc)
+    rounds.enrich(doc, findings)
+    findings += gpu.detect(doc)
+    findings += revenue.detect(doc)
+    kept = _merge(findings)
+    return [to_signal(doc, f) for f in kept]
 
 
-def detect_language(text: str) -> str:
-    """Guess 'fr' or 'en' from stopword counts (cheap, good enough for news prose)."""
-    fr = en = 0
-    for m in _WORD.finditer(text[:4000].lower()):
-        w = m.group()
-        fr += w in _FR_WORDS
-        en += w in _EN_WORDS
-    return "fr" if fr > en else "en"
+def detect_text(
+    text: str,
+    title: str | None = None,
+    article_id: str = "text",
+    language: str | None = None,
+    aliases: AliasTable | Mapping[str, Any] | None = None,
+) -> list[Signal]:
+    """Detect signals in a plain text (the article id defaults to "text")."""
+    event = NewsEvent(id=article_id, title=title, body=text, language=language)
+    return detect(event, aliases)
 
 
-_SENT = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
-_MONEY = re.compile(
-    r"(?:\$\s?(\d+(?:[.,]\d+)?)\s?(billion|bn|b|million|m)\b)"
-    r"|(?:(\d+(?:[.,]\d+)?)\s(milliards?|millions?)\sde\s(dollars|d'euros|d’euros|euros))",
-    re.IGNORECASE,
-)
-_FUND = re.compile(r"\b(raised|raises|raise|lève|levé|lever|secured|closed)\b", re.IGNORECASE)
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) <= 0.005 * max(abs(a), abs(b), 1e-9)
+    return bool(a == b)
 
 
-def detect(event: NewsEvent) -> list[Signal]:
-    """Detect the market signals of one news event (pure: no I/O, no clock)."""
-    language = event.language or detect_language(f"{event.title or ''} {event.body}")
-    out: list[Signal] = []
-    for field, text in (("title", event.title or ""), ("body", event.body)):
-        for sm in _SENT.finditer(text):
-            sentence = sm.group()
-            if not _FUND.search(sentence):
+def _covers(big: Finding, small: Finding) -> bool:
+    """Every figure ``small`` states is stated by ``big`` or written in big's sentence."""
+    b, s = stated(big), stated(small)
+    for key, value in s.items():
+        if key in b and _same(b[key], value):
+            continue
+        if (
+            big.sentence != small.sentence
+            and key in ("amount", "quantity", "change_pct")
+            and any(
+                _same(float(x), float(value)) or _same(float(x), -float(value))
+                for x in big.sentence_values
+            )
+        ):
+            continue
+        return False
+    return True
+
+
+def _rank(f: Finding) -> tuple[int, int, float]:
+    return (f.how != "pronoun", f.sentence >= 0 and f.fields.get("round") is not None, f.confidence)
+
+
+def _absorb(into: Finding, other: Finding) -> Finding:
+    """Fill the fields ``into`` lacks (round, valuation, investors...) from ``other``."""
+    for key, value in other.fields.items():
+        if into.fields.get(key) in (None, []) and value not in (None, []):
+            into.fields[key] = value
+    if into.company_override is None:
+        into.company_override = other.company_override
+    return into
+
+
+def _merge(findings: list[Finding]) -> list[Finding]:
+    """Drop restatements: a finding whose figures another one of the same company covers."""
+    kept: list[Finding] = []
+    for f in findings:
+        name = f.company_override or f.company.name
+        placed = False
+        for k, g in enumerate(kept):
+            if g.kind != f.kind:
                 continue
-            mm = _MONEY.search(sentence)
-            if mm is None:
+            if (
+                f.kind == "funding"
+                and f.how == "pronoun"
+                and (g.company_override or g.company.name) != name
+                and _same(g.fields.get("amount"), f.fields.get("amount"))
+            ):
+                placed = True  # "the 6 billion raised" said again about an inferred company
+                break
+            if (g.company_override or g.company.name) != name or g.earlier != f.earlier:
                 continue
-            out.append(_crude_funding(event, language, field, sm.start(), sm.end(), sentence, mm))
-    return out
-
-
-def _crude_funding(
-    event: NewsEvent,
-    language: str,
-    field: str,
-    start: int,
-    end: int,
-    sentence: str,
-    mm: re.Match[str],
-) -> Signal:
-    if mm.group(1):
-        value = float(mm.group(1).replace(",", "."))
-        scale = 1e9 if mm.group(2).lower() in ("billion", "bn", "b") else 1e6
-        currency = "USD"
-    else:
-        value = float(mm.group(3).replace(",", "."))
-        scale = 1e9 if mm.group(4).lower().startswith("milliard") else 1e6
-        currency = "USD" if mm.group(5).lower() == "dollars" else "EUR"
-    amount = value * scale
-    company = sentence.strip().split()[0]
-    kind: Kind = "funding"
-    return Signal(
-        signal_id=stable_id(event.id, kind, company, amount, currency, field, start, end),
-        article_id=event.id,
-        kind=kind,
-        company=company,
-        company_mention=company,
-        language=language,
-        confidence=0.3,
-        evidence=Evidence(
-            field="title" if field == "title" else "body", start=start, end=end, sentence=sentence
-        ),
-        amount=amount,
-        currency=currency,
-    )
+            g_covers, f_covers = _covers(g, f), _covers(f, g)
+            if g_covers and (not f_covers or _rank(g) >= _rank(f)):
+                kept[k] = _absorb(g, f)
+                placed = True
+                break
+            if f_covers:
+                kept[k] = _absorb(f, g)
+                placed = True
+                break
+        if not placed:
+            kept.append(f)
+    return kept

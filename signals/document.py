@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from signals.entities import AliasTable, Mention, find_mentions
@@ -14,6 +15,7 @@ from signals.hedging import is_denied
 from signals.models import NewsEvent
 from signals.numbers import Figure, find_figures
 from signals.text import Sentence, detect_language, split_sentences
+from signals.triggers import kinds_in, words_of
 
 # a preposition (plus article) right before a name: the name is not the subject
 _OBLIQUE = re.compile(
@@ -37,13 +39,25 @@ _APPOSITIVE = re.compile(
     r"|ancienne|filiale|spécialiste|leader|owner|propriétaire|maker|fabricant)\b[^,;]{0,160},"
 )
 _SUBJECT_VERB = re.compile(
-    r"^['’]?s?\s+(?:says|said|reports|reported|posted|posts|announced|announces|raised|raises"
-    r"|has|had|is|was|sees|saw|expects|plans|operates|runs|bought|ordered|closed|secured|lands"
-    r"|lève|a|annonce|vient|récolte|boucle|enregistre|réalise|publie|affiche|prévoit|vise"
-    r"|exploite|opère|dispose|possède|est|va|compte|acquiert|achète|commande)\b"
-    r"|^\s*:",
+    r"['’]?s?\s+(?:says|said|reports?|reported|posts?|posted|announce[sd]?|rais(?:es|ed)"
+    r"|has|had|have|is|was|sees|saw|expects|plans|operates|runs|bought|buys|orders?|ordered"
+    r"|clos(?:es|ed)|secur(?:es|ed)|lands|landed|bags|nets|gets|got|wins|won|completes|completed"
+    r"|unveils|signs|signed|deploys|deployed|jumps|jumped|falls|fell|rises|rose|grows|grew"
+    r"|lève|a|annonce|vient|récolte|boucle|obtient|finalise|décroche|sécurise|enregistre|réalise"
+    r"|publie|affiche|prévoit|vise|voit|exploite|opère|dispose|possède|est|va|compte|acquiert"
+    r"|achète|commande|déploie|signe|double|triple|recule|progresse|chute|augmente|baisse)\b"
+    r"|\s*:|,\s+(?:a|an|the|la|le|l['’]|un|une|which|qui)\b",
+    re.IGNORECASE,
+)
+_COMMON_SUFFIX = re.compile(
+    r"(?:tion|tions|ment|ments|ité|té|ée|ées|és|ing|ed|ly|age|ure|eur|eurs|ance|ence|isme|ique"
+    r"|iques|able|ible|ness|ship|s)$"
 )
 _ELIGIBLE = ("company", "vendor")
+HAS_NUMBER = re.compile(
+    r"\d|illion|illiard|moitié|half|doubl|tripl|quadrupl|thousand|millier", re.IGNORECASE
+)
+_HAS_CURRENCY = re.compile(r"[$€£¥]|dollar|euro|USD|EUR|GBP|\dE\b|ME\b", re.IGNORECASE)
 
 
 @dataclass
@@ -51,9 +65,16 @@ class SentenceView:
     """A sentence with its names and figures (offsets relative to the sentence)."""
 
     sentence: Sentence
-    mentions: list[Mention]
+    _load: Callable[[], list[Mention]] = field(repr=False)
+    _mentions: list[Mention] | None = field(default=None, repr=False)
     _figures: list[Figure] | None = field(default=None, repr=False)
     _appositives: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+    @property
+    def mentions(self) -> list[Mention]:
+        if self._mentions is None:
+            self._mentions = self._load()
+        return self._mentions
 
     @property
     def text(self) -> str:
@@ -62,12 +83,17 @@ class SentenceView:
     @property
     def figures(self) -> list[Figure]:
         if self._figures is None:
-            self._figures = find_figures(self.sentence.text)
+            text = self.sentence.text
+            self._figures = find_figures(text) if HAS_NUMBER.search(text) else []
         return self._figures
 
     def in_appositive(self, m: Mention) -> bool:
         if self._appositives is None:
-            self._appositives = [a.span() for a in _APPOSITIVE.finditer(self.text)]
+            ends = {n.end for n in self.mentions}
+            # ", the ... ," right after a name: a description of that name, not a new subject
+            self._appositives = [
+                a.span() for a in _APPOSITIVE.finditer(self.text) if a.start() in ends
+            ]
         return any(s <= m.start and m.end <= e for s, e in self._appositives)
 
 
@@ -83,20 +109,51 @@ class Document:
         self.n_title = len(self.sentences)
         self.sentences += split_sentences(event.body, "body", first_index=self.n_title)
         self._views: dict[int, SentenceView] = {}
+        self._raw: dict[int, list[Mention]] = {}
+        self._hits: dict[str, list[int]] | None = None
+        self._words: dict[int, set[str]] = {}
         self._main: Mention | None | bool = False
         self._denied: bool | None = None
         self._known_names: set[str] | None = None
         self.title_case = _is_title_case(title)
+
+    def words(self, i: int) -> set[str]:
+        """The lowercased words of sentence ``i`` (for cheap keyword gates)."""
+        ws = self._words.get(i)
+        if ws is None:
+            ws = words_of(self.sentences[i].text)
+            self._words[i] = ws
+        return ws
+
+    def triggered(self, kind: str) -> list[int]:
+        """Indices of the sentences holding a trigger word of ``kind``."""
+        if self._hits is None:
+            hits: dict[str, list[int]] = {}
+            for k in range(len(self.sentences)):
+                for found in kinds_in(self.words(k)):
+                    hits.setdefault(found, []).append(k)
+            self._hits = hits
+        return self._hits.get(kind, [])
 
     # --- names ----------------------------------------------------------------------------
     def view(self, i: int) -> SentenceView:
         v = self._views.get(i)
         if v is None:
             s = self.sentences[i]
-            mentions = [m for m in find_mentions(s.text, self.table) if self._plausible(i, s, m)]
-            v = SentenceView(s, mentions)
+
+            def load(i: int = i, s: Sentence = s) -> list[Mention]:
+                return [m for m in self.raw_mentions(i) if self._plausible(i, s, m)]
+
+            v = SentenceView(s, load)
             self._views[i] = v
         return v
+
+    def raw_mentions(self, i: int) -> list[Mention]:
+        raw = self._raw.get(i)
+        if raw is None:
+            raw = find_mentions(self.sentences[i].text, self.table)
+            self._raw[i] = raw
+        return raw
 
     def _plausible(self, i: int, s: Sentence, m: Mention) -> bool:
         if m.known:
@@ -111,14 +168,16 @@ class Document:
             " " in m.text
             or _SUBJECT_VERB.match(s.text, m.end) is not None
             or m.text in self.body_names()
+            or (len(m.text) >= 4 and _COMMON_SUFFIX.search(m.text) is None)
         )
 
     def body_names(self) -> set[str]:
         """Unknown names written somewhere other than at the start of a sentence."""
         if self._known_names is None:
             names: set[str] = set()
-            for s in self.sentences[self.n_title :]:
-                for m in find_mentions(s.text, self.table):
+            for j in range(self.n_title, len(self.sentences)):
+                s = self.sentences[j]
+                for m in self.raw_mentions(j):
                     if not m.known and s.text[: m.start].strip(" \"'«“‘-–—•("):
                         names.add(m.text)
             self._known_names = names
@@ -165,10 +224,14 @@ class Document:
             return main
         return None
 
-    def actor_before(self, i: int, pos: int, vendors: bool = False) -> tuple[Mention | None, str]:
+    def actor_before(
+        self, i: int, pos: int, vendors: bool = False, not_before: re.Pattern[str] | None = None
+    ) -> tuple[Mention | None, str]:
         """The subject of the clause ending at ``pos`` in sentence ``i``.
 
         Returns (mention, how): how is "subject", "pronoun" (resolved from context) or "none".
+        ``not_before``: names followed by text matching it are modifiers, not subjects
+        ("Trainium chips").
         """
         v = self.view(i)
         text = v.text
@@ -185,6 +248,8 @@ class Document:
                 continue
             if v.in_appositive(m):
                 continue
+            if not_before is not None and not_before.match(text, m.end):
+                continue
             cands.append(m)
         chosen: Mention | None = None
         for m in reversed(cands):
@@ -197,7 +262,11 @@ class Document:
         if chosen is not None:
             return self._first_of_coordination(v, cands, chosen), "subject"
         segment = text[clause_start:pos]
-        if _PRONOUN.search(segment) or not [m for m in v.mentions if m.role in _ELIGIBLE]:
+        if i < self.n_title and chosen is None:
+            main = self.main_company()
+            if main is not None and self.eligible(main, vendors):
+                return main, "pronoun"
+        if _PRONOUN.search(segment) or not [m for m in v.mentions if self.eligible(m, vendors)]:
             prev = self.previous_actor(i, vendors)
             if prev is not None:
                 return prev, "pronoun"
@@ -238,6 +307,16 @@ class Document:
         if self._denied is None:
             self._denied = is_denied(f"{self.event.title or ''}\n{self.event.body}")
         return self._denied
+
+    def currency_of(self, value: object) -> str | None:
+        """The currency written with the same amount elsewhere in the article, if any."""
+        for j in range(len(self.sentences)):
+            if _HAS_CURRENCY.search(self.sentences[j].text) is None:
+                continue
+            for f in self.view(j).figures:
+                if f.currency and f.value == value:
+                    return f.currency
+        return None
 
     def currency_before(self, i: int, pos: int) -> str:
         """The currency last written before (sentence ``i``, ``pos``): for "40,5 millions"."""

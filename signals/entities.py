@@ -55,7 +55,8 @@ _LEGAL = frozenset(
 )
 # A name token: capitalised ("Nvidia", "Checkout.com", "VOL-V", "Don't") or camel ("xAI").
 _TOKEN = re.compile(
-    r"(?<![\w&.@/])(?<![a-wyzà-ÿ]-)(?:[A-ZÀ-ÖØ-Þ][\w&'’.\-]{0,40}[\w&]|[A-ZÀ-ÖØ-Þ]|[a-z]{1,3}[A-Z][\w&.\-]{0,40}[\w])"
+    r"\b(?<![&.@/])(?<![a-wyzà-ÿ]-)(?:[A-ZÀ-ÖØ-Þ][\w&'’.\-]{0,40}[\w&]|[A-ZÀ-ÖØ-Þ]"
+    r"|[a-z]{1,3}[A-Z][\w&.\-]{0,40}[\w])"
 )
 _ADJECTIVE = re.compile(r"-(?:based|born|backed|led|listed|owned)$", re.IGNORECASE)
 _CAMEL = re.compile(r"[a-z]{1,3}[A-Z]")
@@ -227,8 +228,18 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
         _is_stop(text[run[i][0] : run[i][1]])
         or _generic(table, text[run[i][0] : run[i][1]])
         or _MODEL_CODE.match(text[run[i][0] : run[i][1]])
+        or _ADJECTIVE.search(text[run[i][0] : run[i][1]])
     ):
         i += 1
+        if i < len(run):
+            rest = text[run[i - 1][0] : run[-1][1]]
+            hit = table.lookup(rest[rest.find(" ") + 1 :]) if " " in rest else None
+            if hit:  # "Selon Les Echos" -> "Les Echos"
+                return [
+                    Mention(
+                        text[run[i][0] : run[-1][1]], hit[0], run[i][0], run[-1][1], hit[1], True
+                    )
+                ]
     tokens = run[i:]
     while tokens and (
         text[tokens[-1][0] : tokens[-1][1]].casefold() in _LEGAL

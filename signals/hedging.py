@@ -9,17 +9,18 @@ _HEDGE = re.compile(
     r"(?:familiar|with knowledge|who have knowledge)|sources? (?:said|say|close)|is said to"
     r"|are said to|rumou?r(?:s|ed)?|unconfirmed|allegedly|would have|could have"
     r"|selon (?:des|nos|plusieurs) sources|selon (?:plusieurs|des) médias|d'après des sources"
-    r"|de source proche|rumeurs?|aurai(?:en)?t|serai(?:en)?t|pourrai(?:en)?t|devrai(?:en)?t)\b"
-    r"|\b\w{3,}(?:erait|eraient|irait|iraient|rait|raient)\b",
+    r"|de source proche|rumeurs?)\b",
     re.IGNORECASE,
 )
+_CONDITIONAL = re.compile(r"\b\w{2,}(?:rait|raient)\b", re.IGNORECASE)
 _NOT_CONDITIONAL = frozenset(
     "portrait retrait trait extrait abstrait attrait distrait soustrait parfait".split()
 )
 _PENDING = re.compile(
     r"\b(?:in (?:advanced |early |final )?talks|in discussions?|negotiat\w+|about to raise"
     r"|(?:is|are) raising|seeks? to raise|seeking|looking to raise|plans? to raise|aims? to raise"
-    r"|set to raise|expected to raise|would raise|could raise|in the process of raising|en discussions?"
+    r"|set to raise|expected to raise|would raise|could raise|in the process of raising"
+    r"|en discussions?"
     r"|en négociations?|négocie|s'apprête à lever|s’apprête à lever|cherche à lever|chercherait"
     r"|en passe de lever|serait en train de lever|pourrait lever|envisage de lever|compte lever"
     r"|discussing|discute)\b",
@@ -34,13 +35,15 @@ _DENIAL = re.compile(
 )
 
 
-def is_hedged(sentence: str) -> bool:
-    """Reported speech, rumour or conditional mood ("reportedly", "auraient chuté")."""
-    for m in _HEDGE.finditer(sentence):
-        word = m.group().lower()
-        if word not in _NOT_CONDITIONAL:
-            return True
-    return False
+def is_hedged(sentence: str, start: int = 0, end: int | None = None) -> bool:
+    """Reported speech or rumour in the sentence ("reportedly", "selon des sources"), or a
+    conditional verb ("auraient chuté") near the span ``start:end`` (the whole sentence by default).
+    """
+    if _HEDGE.search(sentence):
+        return True
+    stop = len(sentence) if end is None else end
+    window = sentence[max(0, start - 80) : min(len(sentence), stop + 15)]
+    return any(m.group().lower() not in _NOT_CONDITIONAL for m in _CONDITIONAL.finditer(window))
 
 
 def is_pending(sentence: str) -> bool:

@@ -54,7 +54,10 @@ _SCALE = (
     r"|mds?|mrds?|md|mln|mn|bn|tn|[mbk])(?![a-zà-ÿ])|m(?=e(?![\w]))"
 )
 _WORD_SCALE = r"(?:trillions?|billions?|milliards?|millions?|milliers?|thousands?)(?![a-zà-ÿ])"
-_CUR_PRE = r"(?:US\$|U\.S\.\$|C\$|A\$|CA\$|HK\$|\$|€|£|¥|(?:USD|EUR|GBP|CHF|JPY|CNY|CAD)(?=[ \u00a0\u202f\d]))"
+_CUR_PRE = (
+    r"(?:US\$|U\.S\.\$|C\$|A\$|CA\$|HK\$|\$|€|£|¥"
+    r"|(?:USD|EUR|GBP|CHF|JPY|CNY|CAD)(?=[ \u00a0\u202f\d]))"
+)
 _CUR_POST = (
     r"(?:\$|€|£|¥|E(?![\w])|(?:de |d['’])?(?:dollars?(?: américains| us)?|euros?|USD|EUR|GBP|CHF"
     r"|JPY|CNY|CAD|livres?(?: sterling)?|pounds?(?: sterling)?|yens?|yuans?"
@@ -62,10 +65,8 @@ _CUR_POST = (
 )
 _PCT = r"(?:%|percent(?:age points?)?(?![a-z])|per cent(?![a-z])|pour ?cents?(?![a-z])|pc(?![a-z]))"
 _CHANGE_WORDS = (
-    r"(?:(?:a |ont |avait |auraient |aurait |ont été |a été )?(?:chuté|baissé|diminué|reculé|fondu)?"
-    r" ?de moitié|(?:a |ont |have |has )?(?:été )?(?:halved|cut in half|dropped by half|fell by half"
-    r"|divisée?s? par deux)|(?:a |ont |have |has |had )?(?:doublé|doubled|triplé|tripled"
-    r"|quadruplé|quadrupled)(?![a-z]))"
+    r"\b(?:de moitié|halved|cut in half|by half|divisée?s? par deux|doublé|doubled|triplé"
+    r"|tripled|quadruplé|quadrupled)(?![a-z])"
 )
 _CHANGE_VALUES: tuple[tuple[str, Decimal], ...] = (
     ("moitié", Decimal(-50)),
@@ -79,12 +80,13 @@ _CHANGE_VALUES: tuple[tuple[str, Decimal], ...] = (
 
 _FIGURE = re.compile(
     rf"(?P<change>{_CHANGE_WORDS})"
-    rf"|(?<![\w.,$€£¥+\-−])(?P<pre>{_CUR_PRE})?{_SP}{{0,2}}(?P<sign>[+\-−](?=\d))?"
+    rf"|(?=[\d$€£¥+\-−]|(?:US|U\.S\.|C|A|CA|HK)\$|(?:USD|EUR|GBP|CHF|JPY|CNY|CAD)[ \u00a0\u202f\d])"
+    rf"(?<![\w.,$€£¥+\-−])(?P<pre>{_CUR_PRE})?{_SP}{{0,2}}(?P<sign>[+\-−](?=\d))?"
     rf"(?<![\w.,])(?P<num>{_NUM})"
     rf"(?:(?P<range>{_SP}?[-–à]{_SP}?(?:{_CUR_PRE})?{_NUM}(?=[ \u00a0\u202f]?[a-zA-Zà$€£]))?)"
     rf"(?:{_SP}{{0,2}}(?P<pct>{_PCT})"
     rf"|(?:{_SP}{{0,2}}|-)(?P<scale>{_SCALE})?(?:{_SP}{{0,2}}(?P<post>{_CUR_POST}))?)"
-    rf"|(?<![\w])(?P<wnum>{_WORDNUM}){_SP}{{1,2}}(?P<wscale>{_WORD_SCALE})"
+    rf"|\b(?P<wnum>{_WORDNUM}){_SP}{{1,2}}(?P<wscale>{_WORD_SCALE})"
     rf"(?:{_SP}{{0,2}}(?P<wpost>{_CUR_POST}))?",
     re.IGNORECASE,
 )
@@ -177,7 +179,9 @@ def _from_match(m: re.Match[str]) -> Figure | None:
         return None
     negative = (m.group("sign") or "") in ("-", "−")
     if m.group("pct"):
-        return Figure("percent", -value if negative else value, start, end, signed=bool(m.group("sign")))
+        return Figure(
+            "percent", -value if negative else value, start, end, signed=bool(m.group("sign"))
+        )
     scale_tok = m.group("scale")
     pre, post = m.group("pre"), m.group("post")
     if scale_tok and scale_tok.lower() in ("m", "b", "k") and not (pre or post):
@@ -205,7 +209,9 @@ def _from_match(m: re.Match[str]) -> Figure | None:
     if negative:
         total = -total
     kind: FigureKind = "money" if currency else "count"
-    return Figure(kind, total, start, end, currency, bool(m.group("sign")), bool(scale_tok), from_value)
+    return Figure(
+        kind, total, start, end, currency, bool(m.group("sign")), bool(scale_tok), from_value
+    )
 
 
 _FROM_TO = re.compile(
@@ -219,7 +225,7 @@ def find_figures(text: str) -> list[Figure]:
     "passe de 10 à 12 millions" gives one figure 12 million with ``from_value`` 10 million.
     """
     out: list[Figure] = []
-    for m in _FIGURE.finditer(text):
+    for m in _candidates(text):
         fig = _from_match(m)
         if fig is None:
             continue
@@ -229,6 +235,60 @@ def find_figures(text: str) -> list[Figure]:
             continue
         out.append(fig)
     return _link_from_to(text, out)
+
+
+# Cheap first pass: where a figure can be. The full grammar is only tried at a few starts there.
+_SPOT = re.compile(r"[\d$€£¥]|illi|moiti|half|doubl|tripl|quadrupl|thousand|usd|eur|gbp")
+_PREFIX_CHARS = frozenset(" \u00a0\u202f\u2009$€£¥+-−.USDEGBPCHFJYNAKusdegbpchfjynak")
+
+
+def _starts(text: str, p: int, digit: bool) -> list[int]:
+    if digit:
+        j = p
+        while j > 0 and p - j < 6 and text[j - 1] in _PREFIX_CHARS:
+            j -= 1
+        return list(range(j, p + 1))
+    # a word: the figure starts at this word or one or two words before ("six milliards")
+    w = p
+    while w > 0 and text[w - 1].isalpha():
+        w -= 1
+    out = [w]
+    k = w - 1
+    for _ in range(2):
+        while k > 0 and text[k - 1] == " ":
+            k -= 1
+        start = k
+        while start > 0 and (text[start - 1].isalpha() or text[start - 1] in "'’"):
+            start -= 1
+        if start >= k:
+            break
+        out.insert(0, start)
+        k = start - 1
+    return out
+
+
+def _candidates(text: str) -> list[re.Match[str]]:
+    out: list[re.Match[str]] = []
+    cursor = 0
+    lowered = text.lower()
+    for spot in _SPOT.finditer(lowered):
+        p = spot.start()
+        if p < cursor:
+            continue
+        c = text[p]
+        found = None
+        for start in _starts(text, p, c.isdigit() or c in "$€£¥"):
+            if start < cursor:
+                continue
+            m = _FIGURE.match(text, start)
+            if m is not None and m.end() > p:
+                found = m
+                break
+        if found is None:
+            continue
+        out.append(found)
+        cursor = max(found.end(), p + 1)
+    return out
 
 
 def _upper_of_range(m: re.Match[str], fig: Figure) -> Figure:
@@ -262,9 +322,7 @@ def _link_from_to(text: str, figs: list[Figure]) -> list[Figure]:
                 start_value = f.value * scale
                 cur = nxt.currency or f.currency
                 kind: FigureKind = "money" if cur else nxt.kind
-                out.append(
-                    Figure(kind, nxt.value, f.start, nxt.end, cur, False, True, start_value)
-                )
+                out.append(Figure(kind, nxt.value, f.start, nxt.end, cur, False, True, start_value))
                 i += 2
                 continue
         out.append(f)

@@ -73,9 +73,15 @@ class StoryIndex:
         self._exact: dict[str, str] = {}
         self._buckets: dict[int, dict[str, None]] = {}
         self._watermark = float("-inf")
+        self._evicted: list[str] = []
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def drain_evicted(self) -> list[str]:
+        """Ids of the articles forgotten since the last call (for a caller that persists)."""
+        out, self._evicted = self._evicted, []
+        return out
 
     def entries(self) -> Iterator[StoryEntry]:
         """The remembered articles, oldest first (what a caller persists)."""
@@ -137,16 +143,20 @@ class StoryIndex:
         return [self._entries[a] for a in seen]
 
     def _similarity(self, a: Fingerprint, b: Fingerprint) -> tuple[float, Reason] | None:
+        """(score, reason) when the two are one story: the larger of both similarities."""
         text = estimated_jaccard(a.text_sig, b.text_sig)
-        if text >= self.rules.text_threshold:
-            return text, "similar_text"
         shared = a.anchors & b.anchors
-        if len(shared) < self.rules.min_shared_anchors:
-            return None
-        if not any(s.startswith(("n:", "p:")) for s in shared):
-            return None  # names alone (a company, its founder) make a topic, not one story
-        score = jaccard(a.anchors, b.anchors)
-        return (score, "anchors") if score >= self.rules.anchor_threshold else None
+        anchor = 0.0
+        # names alone (a company, its founder) make a topic, not one story: a figure must match
+        if len(shared) >= self.rules.min_shared_anchors and any(
+            s.startswith(("n:", "p:")) for s in shared
+        ):
+            anchor = jaccard(a.anchors, b.anchors)
+        if text >= self.rules.text_threshold:
+            return max(text, anchor), "similar_text"
+        if anchor >= self.rules.anchor_threshold:
+            return anchor, "anchors"
+        return None
 
     def _evict(self) -> None:
         horizon = self._watermark - self.rules.window_s
@@ -159,6 +169,7 @@ class StoryIndex:
     def _forget(self, entry: StoryEntry) -> None:
         del self._entries[entry.article_id]
         del self._seq[entry.article_id]
+        self._evicted.append(entry.article_id)
         for reason, key in entry.fingerprint.keys.all():
             if self._exact.get(f"{reason}:{key}") == entry.article_id:
                 del self._exact[f"{reason}:{key}"]

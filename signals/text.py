@@ -11,8 +11,8 @@ Field = Literal["title", "body"]
 # A sentence ends at . ! ? … (plus closing quotes) followed by space and a capital, digit,
 # quote or dash, or at a line break. Decimals ("83.0") and "U.S." inside a line do not end it.
 _BOUNDARY = re.compile(
-    r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bDr)(?<!\bInc)"
-    r"[.!?…]+[\"»”’)]*[ \t\u00a0]+(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•])|\n+"
+    r"(?=[.!?…\n])(?:(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bDr)"
+    r"(?<!\bInc)[.!?…]+[\"»”’)]*[ \t\u00a0]+(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•])|\n+)"
 )
 _MAX_SENTENCE = 1200
 _SPACE = re.compile(r"\s")

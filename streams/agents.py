@@ -23,7 +23,8 @@ from streams.errors import DecodeError
 from streams.extract import Detector, default_detector, extract
 from streams.metrics import Metrics
 from streams.settings import Settings
-from streams.tables import WindowTables, contribution, figures, table_key
+from streams.stories import StoryStage
+from streams.tables import WindowTables, contribution, figures, table_key, window_for
 from streams.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class Pipeline:
     rules: AlertRules
     clock: Callable[[], float] = time.time
     detect: Detector = field(default_factory=default_detector)
+    # duplicates dropped, rewrites grouped, signals corroborated (streams/stories.py)
+    stories: StoryStage | None = None
 
     async def on_news(self, event: Any) -> None:
         """One ``news.raw`` message: validate, detect, send each signal."""
@@ -60,8 +63,12 @@ class Pipeline:
             log.exception("detect failed on %s[%s]@%s", msg.topic, msg.partition, msg.offset)
             await self.reject(msg, "processing_error", "detect", f"{type(exc).__name__}: {exc}")
             return
+        if self.stories is not None:
+            found = self.stories.corroborate(found, msg.headers)
         when = news.published_at.timestamp() if news.published_at else msg.timestamp
-        headers = [(INGESTED_HEADER, repr(self.clock()).encode("ascii"))]
+        ingested = _header(msg.headers, INGESTED_HEADER)  # stamped by the story stage
+        stamp = ingested if ingested is not None else self.clock()
+        headers = [(INGESTED_HEADER, repr(stamp).encode("ascii"))]
         for signal in found:
             self.metrics.signals_detected.labels(signal.kind).inc()
             await self.topics.signals_detected.send(
@@ -107,18 +114,21 @@ class Pipeline:
         alerts = threshold_alerts(signal, self.rules, windows)
         company: dict[str, list[Any]] = {}
         start = 0.0
+        span = window_for(self.settings.surge_window_s)
         for kind in KINDS:
-            start, members = self.tables.members("1h", table_key(signal.company, kind), timestamp)
+            start, members = self.tables.members(span, table_key(signal.company, kind), timestamp)
             company.update(members)
         surge = surge_alert(
             signal,
             {sid: m[0] for sid, m in company.items()},
-            figures("1h", start, company),
+            figures(span, start, company),
             self.rules,
             windows,
         )
         if surge is not None:
             alerts.append(surge)
+        if self.stories is not None:  # once per story, not once per outlet
+            return self.stories.first_alerts(signal, alerts)
         return alerts
 
     async def reject(self, msg: Any, reason: str, stage: str, detail: str) -> None:
@@ -148,6 +158,27 @@ class Pipeline:
     def update_gauges(self) -> None:
         for name, size in self.tables.sizes():
             self.metrics.table_size.labels(name).set(size)
+        for topic, lag in consumer_lag(self.app).items():
+            self.metrics.consumer_lag.labels(topic).set(lag)
+
+
+def consumer_lag(app: Any) -> dict[str, int]:
+    """Messages not yet committed, per source topic of the app's agents.
+
+    Uses the highwater of fetch responses (the embedded broker under-reports ListOffsets).
+    """
+    sources = {name for agent in app.agents.values() for name in agent.channel.topics}
+    committed = app.monitor.tp_committed_offsets
+    lag: dict[str, int] = {}
+    for tp in app.consumer.assignment():
+        if tp.topic not in sources:
+            continue
+        high = app.consumer.highwater(tp)
+        if high is None:
+            continue
+        done = committed.get(tp) or 0
+        lag[tp.topic] = lag.get(tp.topic, 0) + max(0, high - done)
+    return lag
 
 
 def _header(headers: Any, name: str) -> float | None:
@@ -174,8 +205,15 @@ def register_agents(pipeline: Pipeline) -> None:
             await pipeline.on_signal(event)
 
     async def update_gauges() -> None:
-        pipeline.update_gauges()
+        try:
+            pipeline.update_gauges()
+        except Exception:  # a gauge must never stop the worker
+            log.exception("gauge update failed")
 
-    app.agent(pipeline.topics.news_raw, name="detect_signals")(detect_signals)
+    source = pipeline.topics.news_raw
+    if pipeline.stories is not None:
+        pipeline.stories.register(app, pipeline.topics.news_raw, pipeline.reject)
+        source = pipeline.stories.stories_topic
+    app.agent(source, name="detect_signals")(detect_signals)
     app.agent(pipeline.topics.signals_detected, name="aggregate_signals")(aggregate_signals)
     app.timer(5.0, name="update_gauges")(update_gauges)

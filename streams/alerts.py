@@ -130,7 +130,7 @@ def surge_alert(
         kind=signal.kind,
         company=signal.company,
         article_id=signal.article_id,
-        summary=f"{signal.company}: {n} signals from {sources} sources within an hour",
+        summary=f"{signal.company}: {n} signals from {sources} sources within {window.window}",
         signals=[signal],
         windows=[window, *windows],
         occurred_at=signal.published_at,

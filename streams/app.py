@@ -17,7 +17,8 @@ from streams.extract import Detector, default_detector
 from streams.kafka import faust_credentials
 from streams.metrics import Metrics
 from streams.settings import Settings
-from streams.tables import create_tables
+from streams.stories import StoryStage
+from streams.tables import create_tables, window_for
 from streams.topics import declare_topics
 
 
@@ -74,6 +75,7 @@ def create_app(
     """A faust app running the pipeline on ``settings.broker``; ``overrides`` go to faust."""
     import faust
 
+    window_for(settings.surge_window_s)  # fail before starting on a window we do not keep
     app = faust.App(settings.app_id, **{**faust_options(settings), **overrides})
     topics = declare_topics(app, settings)
     tables = create_tables(app, settings)
@@ -86,6 +88,7 @@ def create_app(
         rules=AlertRules.from_settings(settings),
         clock=clock,
         detect=detect or default_detector(),
+        stories=StoryStage(app, settings, metrics, clock) if settings.stories_enabled else None,
     )
     register_agents(pipeline)
     return Service(app=app, pipeline=pipeline)

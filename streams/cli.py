@@ -130,9 +130,9 @@ def publish(file: BinaryIO, topic: str | None) -> None:
 
     settings = _settings()
     _need_broker(settings)
-    lines = [line.rstrip(b"\r\n") for line in file]
-    count = asyncio.run(publish_lines(settings, topic or settings.topic_news_raw, lines))
-    click.echo(f"published {count} messages to {topic or settings.topic_news_raw}")
+    lines = [line.rstrip(b"\r\n") for line in file if line.strip()]
+    asyncio.run(publish_lines(settings, topic or settings.topic_news_raw, lines))
+    click.echo(f"published {len(lines)} messages to {topic or settings.topic_news_raw}")
 
 
 @main.command()
@@ -163,7 +163,7 @@ def tail(topic: str, from_beginning: bool, follow: bool, idle: float) -> None:
 @click.option("--text", default=None, help="Detect signals in this text instead of a file.")
 @click.option("--language", default=None, help="Language of --text (fr, en; default: detect).")
 @click.option("--explain", is_flag=True, help="Also print, to stderr, where each signal was read.")
-def extract(file: TextIO | None, text: str | None, language: str | None, explain: bool) -> None:
+def extract(file: BinaryIO | None, text: str | None, language: str | None, explain: bool) -> None:
     """Detect signals offline (no broker) in news events read as JSON lines from FILE or -.
 
     Prints one JSON signal a line, with the same signal_id the worker puts on
@@ -254,6 +254,41 @@ def demo(once: bool, port: int | None, samples: Path | None, timeout: float) -> 
 # `signals ingest feeds FILE` and `signals replay FILE.jsonl` (streams/feeds_cli.py)
 main.add_command(feeds_cli.ingest)
 main.add_command(feeds_cli.replay)
+
+
+@main.command()
+@click.option("--write", "write_files", is_flag=True, help="Regenerate the files in --dir.")
+@click.option("--check", is_flag=True, help="Exit 1 when a file in --dir is missing or stale.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+)
+def schemas(write_files: bool, check: bool, directory: Path) -> None:
+    """Print, write or check the JSON Schemas of the public topics (from the pydantic models)."""
+    from streams.schemas import run
+
+    if write_files and check:
+        raise click.UsageError("--write and --check exclude each other")
+    sys.exit(run(directory, write_files=write_files, check=check))
+
+
+@main.command()
+def deliver() -> None:
+    """Deliver alerts to the webhook subscriptions of SIGNALS_WEBHOOKS_CONFIG (signed, retried).
+
+    A consumer group of its own on signals.alerts; pending retries live on webhooks.retry, so a
+    restart loses none. Runs until Ctrl-C or SIGTERM; start several to share the partitions.
+    """
+    from streams.delivery import main as run_delivery
+
+    settings = _settings()
+    _need_broker(settings)
+    if settings.webhooks_config is None:
+        raise click.UsageError("set SIGNALS_WEBHOOKS_CONFIG to a subscriptions file")
+    run_delivery()
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from signals.models import Alert, DeadWebhook
+from signals.models import SCHEMA_VERSION, Alert, DeadWebhook
 from streams.dispatcher import Dispatcher
 from streams.kafka import aiokafka_options
 from streams.metrics import Metrics
@@ -87,6 +87,7 @@ class KafkaSink:
 
     async def disable(self, key: str, subscription_id: str, reason: str) -> None:
         record = {
+            "schema_version": SCHEMA_VERSION,
             "key": key,
             "subscription_id": subscription_id,
             "disabled": True,

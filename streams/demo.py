@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from signals.models import Alert
+from streams.api_server import ApiProcess
 from streams.broker import EmbeddedBroker, install_signal_handlers
 from streams.kafka import aiokafka_options
 from streams.processes import WorkerProcess
@@ -55,7 +56,9 @@ def alert_table(alerts: list[Alert]) -> Table:
     for name in ("severity", "rule", "company", "summary", "1h", "1d", "7d", "article"):
         table.add_column(name, overflow="fold")
     for alert in alerts:
-        counts = {w.window: str(w.count) for w in alert.windows}
+        counts: dict[str, str] = {}
+        for w in alert.windows:  # a surge lists the company's window first
+            counts.setdefault(w.window, str(w.count))
         table.add_row(
             f"[{_SEVERITY_STYLE[alert.severity]}]{alert.severity}[/]",
             alert.rule,
@@ -89,9 +92,6 @@ def run_demo(
             "data_dir": tmp / "state",
             "commit_interval_s": min(settings.commit_interval_s, 0.5),
         }
-        if api_port is not None:
-            # hook for the HTTP API: the worker serves it on this port when it supports it
-            update["api_port"] = api_port
         if not settings.broker:
             broker = stack.enter_context(EmbeddedBroker(log_path=tmp / "broker.log"))
             update.update(broker=broker.url, embedded_broker=True)
@@ -100,6 +100,10 @@ def run_demo(
         asyncio.run(create_topics(live))
         worker = stack.enter_context(WorkerProcess(live, log_path=tmp / "worker.log"))
         console.print(f"worker pid {worker.pid}, app id {live.app_id}")
+        if api_port is not None:
+            api = ApiProcess(live, port=api_port, log_path=tmp / "api.log")
+            stack.enter_context(api)
+            console.print(f"HTTP API on {api.url} (pid {api.pid}; OpenAPI at {api.url}/docs)")
         try:
             progress = asyncio.run(
                 _drive(live, worker, sample_lines(samples), once, timeout_s, console)
@@ -144,6 +148,7 @@ async def _drive(
         "detected": settings.topic_signals_detected,
         "alerts": settings.topic_signals_alerts,
     }
+    sources = source_topics(settings)
     consumer = AIOKafkaConsumer(
         enable_auto_commit=False, fetch_max_wait_ms=100, **aiokafka_options(settings)
     )
@@ -154,18 +159,20 @@ async def _drive(
     await consumer.start()
     await offsets.start()
     try:
-        parts = [
-            TopicPartition(t, p)
-            for t in topics.values()
-            for p in sorted(consumer.partitions_for_topic(t) or range(settings.partitions))
-        ]
-        consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
         raw_end = await publish_lines(settings, settings.topic_news_raw, lines)
-        progress.published = len(lines)
-        console.print(f"published {len(lines)} sample news to {settings.topic_news_raw}")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
+        # the worker creates its internal topics when it starts
+        while not set(sources) <= await consumer.topics():
+            if loop.time() > deadline or not worker.running():
+                raise TimeoutError("the worker did not create its topics")
+            await asyncio.sleep(0.2)
+        watched = {**{t: settings.partitions for t in topics.values()}, **sources}
+        parts = [TopicPartition(t, p) for t, n in watched.items() for p in range(n)]
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        progress.published = len(lines)
+        console.print(f"published {len(lines)} sample news to {settings.topic_news_raw}")
         settled = 0
         while True:
             if not worker.running():
@@ -178,7 +185,7 @@ async def _drive(
                 continue
             if loop.time() > deadline:
                 raise TimeoutError(f"not everything was processed within {timeout_s:.0f}s")
-            done = await _processed(offsets, consumer, settings, raw_end, parts)
+            done = await _processed(offsets, consumer, settings, raw_end, parts, sources)
             settled = settled + 1 if done else 0
             if settled >= 3:  # three checks in a row, each after a fresh fetch
                 return progress
@@ -204,8 +211,28 @@ def _see(
             console.print(f"[{style}]{alert.severity:8}[/] {alert.rule:17} {alert.summary}")
 
 
+def source_topics(settings: Settings) -> dict[str, int]:
+    """Topic -> partitions of every topic the worker's agents consume (built, not started)."""
+    from prometheus_client import CollectorRegistry
+
+    from streams.app import create_app
+    from streams.metrics import Metrics
+
+    service = create_app(settings, Metrics.create(CollectorRegistry()))
+    out: dict[str, int] = {}
+    for agent in service.app.agents.values():
+        for name in agent.channel.topics:
+            out[name] = agent.channel.partitions or settings.partitions
+    return out
+
+
 async def _processed(
-    offsets: Any, consumer: Any, settings: Settings, raw_end: dict[int, int], parts: list[Any]
+    offsets: Any,
+    consumer: Any,
+    settings: Settings,
+    raw_end: dict[int, int],
+    parts: list[Any],
+    sources: dict[str, int],
 ) -> bool:
     """True when the worker's group committed past everything there is to process."""
     from aiokafka import TopicPartition
@@ -218,7 +245,7 @@ async def _processed(
         high = consumer.highwater(tp)
         if high is None:
             return False
-        if tp.topic == settings.topic_signals_detected:
+        if tp.topic in sources:
             if high > 0 and (await offsets.committed(tp) or 0) < high:
                 return False
         elif await consumer.position(tp) < high:

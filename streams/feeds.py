@@ -156,6 +156,10 @@ class FeedPoller:
         """Poll every feed that is due, a few at a time."""
         return list(await asyncio.gather(*(self.poll(f) for f in self.due())))
 
+    async def poll_all(self) -> list[PollResult]:
+        """Poll every feed now, whatever its schedule (``--once``)."""
+        return list(await asyncio.gather(*(self.poll(f) for f in self.feeds)))
+
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set."""
         while not stop.is_set():

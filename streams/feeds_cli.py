@@ -95,7 +95,7 @@ async def _run_feeds(
         )
         try:
             if once:
-                results = await poller.poll_due()
+                results = await poller.poll_all()
                 return [(r.url, r.outcome, r.published) for r in results]
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()

@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     # input limits
     max_body_bytes: int = Field(default=1_000_000, ge=1, description="Larger events are rejected")
 
+    # stories: duplicates dropped, rewrites grouped, signals corroborated (streams/stories.py)
+    stories_enabled: bool = Field(
+        default=True, description="Run the story stage between news.raw and detection"
+    )
+    story_window_s: float = Field(
+        default=48 * 3600.0, gt=0, description="Event-time span of articles a rewrite can match"
+    )
+    story_max_articles: int = Field(default=20_000, ge=1, description="Articles kept for matching")
+
     # alert rules
     funding_threshold_usd: float = 100_000_000.0
     gpu_threshold: int = 10_000

@@ -31,6 +31,15 @@ Members = dict[str, list[Any]]  # signal_id -> [source, amount_usd, quantity]
 _SEP = "\x1f"
 
 
+def window_for(seconds: float) -> WindowName:
+    """The window whose size is ``seconds`` (for ``SIGNALS_SURGE_WINDOW_S``)."""
+    for name, (size, _step, _expires) in WINDOWS.items():
+        if size == seconds:
+            return name
+    sizes = ", ".join(str(size) for size, _, _ in WINDOWS.values())
+    raise ValueError(f"surge window must be one of {sizes} seconds, not {seconds}")
+
+
 def table_key(company: str, kind: str) -> str:
     return f"{company}{_SEP}{kind}"
 

@@ -47,6 +47,7 @@ class TopicReader:
         self._task: asyncio.Task[None] | None = None
         self.assigned = False
         self.records = 0
+        self.failures = 0
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"topic-reader-{self.name}")
@@ -66,7 +67,10 @@ class TopicReader:
                 raise
             except Exception as exc:  # broker gone or topic missing: retry, the API keeps serving
                 self.assigned = False
-                log.warning("%s reader stopped (%s); retrying", self.name, type(exc).__name__)
+                self.failures += 1
+                # warn once per outage, not on every retry
+                level = logging.WARNING if self.failures == 1 else logging.DEBUG
+                log.log(level, "%s reader stopped (%s); retrying", self.name, type(exc).__name__)
                 await asyncio.sleep(self._retry_s)
 
     async def _consume(self) -> None:
@@ -94,6 +98,7 @@ class TopicReader:
                 for tp in tps:
                     consumer.seek(tp, max(starts[tp], ends[tp] - self._tail))
             self.assigned = True
+            self.failures = 0
             while True:
                 batches = await consumer.getmany(timeout_ms=500, max_records=1000)
                 for records in batches.values():

@@ -8,6 +8,7 @@ import logging
 from prometheus_client import CollectorRegistry
 
 from streams.app import create_app
+from streams.delivery import attach_delivery
 from streams.metrics import Metrics
 from streams.settings import Settings
 from streams.topics import create_topics
@@ -23,6 +24,8 @@ def run_worker(settings: Settings, registry: CollectorRegistry | None = None) ->
     service = create_app(settings, metrics)
     # /metrics, /healthz, /readyz on SIGNALS_WEB_HOST:SIGNALS_WEB_PORT when SIGNALS_WEB_ENABLED
     install_worker_http(service.app, metrics, settings)
+    # webhook delivery inside the worker when SIGNALS_WEBHOOKS_CONFIG is set (streams.delivery)
+    attach_delivery(service.app, settings, metrics)
     level = logging.getLevelName(settings.log_level.upper())
     worker = faust.Worker(service.app, loglevel=level, quiet=True)
     worker.execute_from_commandline()

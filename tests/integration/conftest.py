@@ -103,5 +103,14 @@ def reader(pipeline_settings: Settings) -> Iterator[Callable[[str], Reader]]:
         r.close()
 
 
-def publish(settings: Settings, lines: list[bytes], topic: str | None = None) -> dict[int, int]:
-    return asyncio.run(publish_lines(settings, topic or settings.topic_news_raw, lines))
+Publish = Callable[..., dict[int, int]]
+
+
+@pytest.fixture
+def publish() -> Publish:
+    """``publish(settings, lines, topic=None)``: raw lines to a topic (news.raw by default)."""
+
+    def send(settings: Settings, lines: list[bytes], topic: str | None = None) -> dict[int, int]:
+        return asyncio.run(publish_lines(settings, topic or settings.topic_news_raw, lines))
+
+    return send

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def validators() -> dict[str, Draft202012Validator]:
 
 
 def consume(
-    settings: Settings, group: str, want_alerts: int, timeout_s: float
+    settings: Settings, group: str, want_alerts: int, timeout_s: float, alive: Callable[[], bool]
 ) -> dict[str, list[Any]]:
     topic_of = {
         settings.topic_signals_alerts: "signals.alerts",
@@ -58,7 +59,7 @@ def consume(
     deadline = time.monotonic() + timeout_s
     quiet_since = time.monotonic()
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and alive():
             msg = consumer.poll(0.5)
             if msg is None:
                 # enough seen and nothing new for a while: the stream has been drained
@@ -83,7 +84,8 @@ def test_a_consumer_group_validates_every_message_against_its_schema(
     check = validators()
     with WorkerProcess(settings, log_path=tmp_path / "worker.log") as worker:
         asyncio.run(publish_lines(settings, settings.topic_news_raw, lines))
-        got = consume(settings, f"subscriber-{settings.app_id}", want_alerts=1, timeout_s=150)
+        group = f"subscriber-{settings.app_id}"
+        got = consume(settings, group, want_alerts=1, timeout_s=150, alive=worker.running)
         assert worker.running(), worker.log_tail()
     assert got["signals.detected"], "no signal reached signals.detected"
     assert got["signals.alerts"], "no alert reached signals.alerts"

@@ -10,6 +10,7 @@ from streams.alerts import AlertRules, surge_alert, surge_holds, threshold_alert
 from streams.settings import Settings
 
 RULES = AlertRules()
+REV = "revenue_change"
 
 
 def make_signal(**overrides: Any) -> Signal:
@@ -46,9 +47,9 @@ def hour(count: int = 1) -> WindowFigures:
         ({"kind": "gpu_procurement", "quantity": 350_000}, "gpu_threshold", "critical"),
         ({"kind": "gpu_procurement", "quantity": 9_999}, None, None),
         ({"kind": "gpu_procurement"}, None, None),
-        ({"kind": "revenue", "direction": "down", "change_pct": -50.0}, "revenue_change", "critical"),
-        ({"kind": "revenue", "direction": "up", "change_pct": 20.0}, "revenue_change", "warning"),
-        ({"kind": "revenue", "direction": "down", "change_pct": -20.0}, "revenue_change", "warning"),
+        ({"kind": "revenue", "direction": "down", "change_pct": -50.0}, REV, "critical"),
+        ({"kind": "revenue", "direction": "up", "change_pct": 20.0}, REV, "warning"),
+        ({"kind": "revenue", "direction": "down", "change_pct": -20.0}, REV, "warning"),
         ({"kind": "revenue", "direction": "up", "change_pct": 19.9}, None, None),
         ({"kind": "revenue", "direction": "down"}, None, None),
     ],

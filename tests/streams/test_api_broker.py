@@ -7,7 +7,9 @@ its data in memory, so a restart would be a wipe, not an outage), then resumed w
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import json
 import os
 import signal
 import time
@@ -22,8 +24,10 @@ from test_api import make_alert
 
 from streams.api_server import ApiParts, serving
 from streams.broker import EmbeddedBroker, free_port
+from streams.dispatcher import disable_key
 from streams.metrics import Metrics
 from streams.settings import Settings
+from streams.subscriptions import load_subscriptions
 from streams.topics import create_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
@@ -179,3 +183,42 @@ async def test_paused_broker_gives_503_then_recovers_with_nothing_lost(tmp_path:
         on_topic = {r.key.decode() for r in records}
         assert set(accepted) == {"api-1", "api-2", "api-3", "api-4"}
         assert set(accepted) <= on_topic  # every 202 is on the topic
+
+
+async def test_subscriptions_disabled_by_a_410_are_listed_as_disabled(
+    settings: Settings, tmp_path: Any
+) -> None:
+    secret = "whsec_" + base64.b64encode(b"s" * 32).decode()
+    path = tmp_path / "webhooks.json"
+    path.write_text(
+        json.dumps(
+            {
+                "subscriptions": [
+                    {"id": "gone-desk", "url": "https://a.example.com/in", "secret": secret},
+                    {"id": "live-desk", "url": "https://b.example.com/in", "secret": secret},
+                ]
+            }
+        )
+    )
+    settings = settings.model_copy(update={"webhooks_config": path})
+    await create_topics(settings, {settings.topic_webhooks_state: 1})
+    gone = load_subscriptions(path).by_id()["gone-desk"]
+    record = {"key": disable_key(gone), "subscription_id": "gone-desk", "disabled": True}
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers(), acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            settings.topic_webhooks_state, json.dumps(record).encode(), key=b"k"
+        )
+    finally:
+        await producer.stop()
+    async with api_on(settings) as (client, _):
+
+        async def listing() -> dict[str, bool]:
+            subs = (await client.get("/v1/subscriptions")).json()["subscriptions"]
+            enabled = {s["id"]: s["enabled"] for s in subs}
+            return enabled if enabled.get("gone-desk") is False else {}
+
+        assert await until(listing) == {"gone-desk": False, "live-desk": True}
+        text = (await client.get("/v1/subscriptions")).text
+        assert secret not in text and secret[6:] not in text

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from streams.tables import figures, merge, table_key
+import pytest
+
+from streams.tables import figures, merge, table_key, window_for
 
 
 def test_merge_is_an_idempotent_union() -> None:
@@ -16,7 +18,8 @@ def test_merge_is_an_idempotent_union() -> None:
 
 def test_figures_derive_from_members() -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
-    f = figures("1d", start, {"s1": ["wire", 1e8, 0], "s2": ["paper", 5e7, 10], "s3": ["wire", 0, 5]})
+    members = {"s1": ["wire", 1e8, 0], "s2": ["paper", 5e7, 10], "s3": ["wire", 0, 5]}
+    f = figures("1d", start, members)
     assert (f.count, f.amount_usd, f.quantity, f.sources) == (3, 1.5e8, 15, 2)
     assert f.start == datetime(2026, 1, 1, tzinfo=UTC)
     assert f.end == datetime(2026, 1, 2, tzinfo=UTC)
@@ -25,3 +28,11 @@ def test_figures_derive_from_members() -> None:
 def test_table_key_separates_company_and_kind() -> None:
     assert table_key("A", "funding") != table_key("A", "revenue")
     assert table_key("A b", "funding") != table_key("A", "b funding")
+
+
+def test_surge_window_must_be_a_kept_window() -> None:
+    assert window_for(3600) == "1h"
+    assert window_for(86400) == "1d"
+    assert window_for(7 * 86400) == "7d"
+    with pytest.raises(ValueError):
+        window_for(1800)

@@ -180,15 +180,15 @@ async def test_pending_retries_survive_a_kill_9_with_the_same_webhook_id(
                 assert time.monotonic() < deadline, "alert offsets never committed"
                 await asyncio.sleep(0.2)
         finally:
-            stop_process(first, signal.SIGKILL)
+            logs = stop_process(first, signal.SIGKILL)
         failed_before = receiver.snapshot()
         assert failed_before and all(r.status == 503 for r in failed_before)
         healthy = True
         second = start_process(s, config_path)
         try:
             ok = await until(lambda: set(receiver.delivered_ids()) >= expected, 120)
-            err = b"" if ok else stop_process(second)
-            assert ok, err.decode(errors="replace")[-3000:]
+            logs += stop_process(second)
+            assert ok, logs.decode(errors="replace")[-3000:]
         finally:
             stop_process(second)
     got = receiver.snapshot()
@@ -198,6 +198,9 @@ async def test_pending_retries_survive_a_kill_9_with_the_same_webhook_id(
     assert {r.webhook_id for r in got} == expected
     assert {r.webhook_id for r in failed_before} == expected
     assert await read_all(s, s.topic_webhooks_dead) == []
+    # the workers logged at INFO (deliveries, retries), never the secret
+    assert b"webhook" in logs
+    assert SECRET.encode() not in logs and SECRET.removeprefix("whsec_").encode() not in logs
 
 
 @pytest.mark.slow

@@ -6,13 +6,14 @@ tests/streams/test_webhooks_kafka.py); the clock is moved to each retry's due ti
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, generate_latest
 from webhook_receiver import Receiver, always, make_alert, new_secret
 
 from signals.models import DeadWebhook
@@ -194,3 +195,18 @@ async def test_410_disables_the_subscription(receiver: Receiver, client: httpx.A
     decision = await dispatcher.handle(late)
     assert (decision.action, decision.reason) == ("dead", "subscription_disabled")
     assert len(receiver.snapshot()) == 1
+
+
+async def test_secrets_stay_out_of_logs_metrics_and_dead_letters(
+    receiver: Receiver, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    receiver.script = lambda n, wid: [(503, 0.0, {}), (400, 0.0, {}), (410, 0.0, {})][min(n, 2)]
+    dispatcher, sink, metrics, clock = stage(receiver, client)
+    await run(dispatcher, sink, clock, n_alerts=3)
+    exposition = generate_latest(metrics.registry).decode()
+    dumped = " ".join(d.model_dump_json() for d in sink.deads)
+    key = SECRET.removeprefix("whsec_")
+    for text in (caplog.text, exposition, dumped, repr(dispatcher.config)):
+        assert SECRET not in text and key not in text
+    assert "webhook" in caplog.text  # the logs did say something

@@ -1,0 +1,123 @@
+"""Extraction throughput: signals.detect() over >= 10,000 articles of real prose vs the floor.
+
+The corpus is built at run time from the bodies of ../shared/eval/dev_news.jsonl: sentences are
+pooled and recombined (seeded shuffle) into articles of 3-12 sentences, written as JSON lines to
+a temporary file. Two child processes then read the same file, whole process against whole
+process (interpreter start, imports, reading and decoding included):
+
+- floor:  json.loads each line + one regex scan (\\w+) of title and body;
+- detect: json.loads each line + NewsEvent + signals.detect().
+
+Prints one JSON object and a one-line summary. Target: detect >= 1/10 of the floor.
+
+    .venv/bin/python bench/extract_bench.py [--articles 10000] [--dev PATH] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DEV = REPO.parent / "shared" / "eval" / "dev_news.jsonl"
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+def build_corpus(dev: Path, n: int, seed: int) -> list[str]:
+    """n JSON lines of NewsEvent-shaped articles recombined from the dev set's prose."""
+    docs = [json.loads(line) for line in dev.read_text("utf-8").splitlines() if line.strip()]
+    pools: dict[str, list[str]] = {}
+    titles: dict[str, list[str]] = {}
+    for d in docs:
+        lang = str(d.get("language") or "en")
+        pools.setdefault(lang, []).extend(
+            s.strip() for s in _SENTENCE.findall(d.get("body") or "") if len(s.strip()) > 20
+        )
+        if d.get("title"):
+            titles.setdefault(lang, []).append(str(d["title"]))
+    rng = random.Random(seed)
+    langs = sorted(pools)
+    out: list[str] = []
+    for k in range(n):
+        lang = langs[k % len(langs)]
+        body = " ".join(rng.sample(pools[lang], rng.randint(3, 12)))
+        title = rng.choice(titles[lang]) if titles.get(lang) else None
+        event = {"id": f"bench-{k}", "title": title, "body": body, "language": lang}
+        out.append(json.dumps(event, ensure_ascii=False))
+    return out
+
+
+def _worker(mode: str, path: str) -> None:
+    words = re.compile(r"\w+")
+    lines = Path(path).read_text("utf-8").splitlines()
+    signals = 0
+    if mode == "floor":
+        for line in lines:
+            d = json.loads(line)
+            signals += len(words.findall(f"{d.get('title') or ''}\n{d['body']}"))
+    else:
+        from signals import NewsEvent, detect
+
+        for line in lines:
+            signals += len(detect(NewsEvent.model_validate(json.loads(line))))
+    print(signals)
+
+
+def _timed(mode: str, path: str) -> tuple[float, int]:
+    cmd = [sys.executable, __file__, "--worker", mode, path]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env, timeout=600)
+    return time.perf_counter() - start, int(done.stdout.strip() or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--worker", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        _worker(args.worker[0], args.worker[1])
+        return 0
+    corpus = build_corpus(args.dev, args.articles, args.seed)
+    size = sum(len(c.encode("utf-8")) + 1 for c in corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "corpus.jsonl")
+        Path(path).write_text("\n".join(corpus) + "\n", "utf-8")
+        floor_s, _ = _timed("floor", path)
+        detect_s, n_signals = _timed("detect", path)
+    floor_rate = args.articles / floor_s
+    detect_rate = args.articles / detect_s
+    result = {
+        "articles": args.articles,
+        "corpus_bytes": size,
+        "signals": n_signals,
+        "floor_seconds": round(floor_s, 3),
+        "floor_articles_per_s": round(floor_rate, 1),
+        "detect_seconds": round(detect_s, 3),
+        "detect_articles_per_s": round(detect_rate, 1),
+        "ratio_to_floor": round(detect_rate / floor_rate, 4),
+        "target_ratio": 0.1,
+        "meets_target": detect_rate / floor_rate >= 0.1,
+    }
+    print(json.dumps(result))
+    print(
+        f"extract: {detect_rate:,.0f} articles/s vs floor {floor_rate:,.0f} articles/s "
+        f"= 1/{floor_rate / detect_rate:.1f} of the floor ({args.articles} articles, "
+        f"{n_signals} signals) -> {'OK' if result['meets_target'] else 'BELOW TARGET'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Funding rounds: money a company raised (not a valuation, a ticket, a total or a fund)."""
+
+from __future__ import annotations
+
+import re
+
+from signals.build import Finding, as_float
+from signals.document import Document
+from signals.hedging import is_denied, is_hedged, is_pending
+from signals.numbers import Figure
+
+TRIGGER = re.compile(
+    r"\b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|land(?:s|ed)|bag(?:s|ged)"
+    r"|funding|financing|round|series [a-h]|seed|investment|lève|lèvent|levé|levée|levés|levées"
+    r"|lever|récolt\w*|boucl\w*|tour de (?:table|financement)|série [a-h]|amorçage|financement"
+    r"|obten\w*|obtient|décroch\w*|sécuris\w*|collect\w*)\b",
+    re.IGNORECASE,
+)
+# cue right before the amount: the amount is money raised
+_RAISE_BEFORE = re.compile(
+    r"\b(?:[Rr]ais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|lands?|landed|bag(?:s|ged)"
+    r"|nets?|netted|pulls? in|pulled in|[Ll]ève|lèvent|levé|lever|levée de fonds de|levée de|levant"
+    r"|récolt\w*|boucl\w*|obten\w*|obtient|décroch\w*|sécuris\w*|collect\w*|tour de table de"
+    r"|tour de financement de|round of|funding of|financing of|financement de|investment of"
+    r"|injection of|a (?:raise|round) of)\b[^.;]{0,28}$"
+)
+# cue right after the amount: "$15 million Series A", "6 milliards levés", "$450m deal"
+_RAISE_AFTER = re.compile(
+    r"^[^.;]{0,22}?\b(?:series [a-h]|série [a-h]|serie [a-h]|seed|pre-seed|amorçage|round|funding"
+    r"|financing|investment|raised|levée?s?|récoltée?s?|bouclée?s?|tour de table|tour|[a-h] round"
+    r"|en série|venture)\b",
+    re.IGNORECASE,
+)
+_DEAL_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?deals?\b", re.IGNORECASE)
+_NOT_RAISE_BEFORE = re.compile(
+    r"\b(?:valu(?:ed|ation|ing)|valoris\w*|évalué\w*|estim\w*|worth|vaut|vaudrait|capitalis\w*"
+    r"|market cap\w*|total(?! of)\w*|cumul\w*|to date|bringing|portant|portent|porte|dont|of which"
+    r"|including|invest(?:i|ed|it|s|ing)?|injecte\w*|contribu\w*|particip\w*|spend\w*|spent"
+    r"|dépens\w*|budget|capex|rach[ae]t\w*|acqui\w*|buy\w*|bought|achat|achet\w*|ach[eè]te\w*"
+    r"|prices?|prix|goal|objectif|target\w*|toward|towards|vers|up to|jusqu['’]à|revenues?"
+    r"|chiffre d['’]affaires|sales|ventes|pledg\w*|promis|commit\w*|fund of"
+    r"|in addition to|en plus d\w*)\b|(?<!levée de )\bfonds de\b",
+    re.IGNORECASE,
+)
+_NOT_RAISE_AFTER = re.compile(
+    r"^\s*(?:post-money |pre-money )?(?:valuation|valorisation)"
+    r"|^[^.;]{0,30}?\b(?:in commitments|fund\b|fonds d['’]investissement"
+    r"|en \w+ (?:opérations|tours|levées)|in \w+ (?:deals|rounds|transactions)|across|par an"
+    r"|a year|per year|de dépenses|of spending|in revenue|de chiffre|in sales|in funding across"
+    r"|to (?:buy|acquire)|pour (?:racheter|acquérir)|in total|au total|to date|so far|à ce jour"
+    r"|jusqu['’]ici|en tout|since (?:its )?(?:founding|inception|launch|creation)"
+    r"|depuis sa (?:création|fondation))"
+    r"|^\+",
+    re.IGNORECASE,
+)
+_AGGREGATE = re.compile(
+    r"\bles start-?up\b|\b(?:start-?ups|startups|fintechs|companies|entreprises|sociétés"
+    r"|jeunes pousses|founders"
+    r"|deals|rounds|opérations|tours de table|levées de fonds|transactions|unicorns|licornes)\b",
+    re.IGNORECASE,
+)
+_THRESHOLD = re.compile(
+    r"(?:over|above|plus de|more than|supérieure? à|de plus de)\s*$", re.IGNORECASE
+)
+_PASSIVE_ACTOR = re.compile(
+    r"^\s*(?:\w+\s+){0,1}?(?:levée?s? par|raised by|secured by|obtenue?s? par|récoltée?s? par)\s+$",
+    re.IGNORECASE,
+)
+_FOR_ACTOR = re.compile(
+    r"\b(?:round|deal|funding|financing|investment|raise|levée|tour de table|tour de financement"
+    r"|financement)\b[^,;.]{0,50}?\b(?:for|pour|in|into|dans|de)\s+(?:(?:la|le|l['’]|the)\s*)?"
+    r"(?:[a-zà-ÿ][\w\-’']*\s+){0,4}$",
+    re.IGNORECASE,
+)
+_ROUND = re.compile(
+    r"\b(?:(?P<preseed>pre-?seed|pré-amorçage)|(?P<seed>seed|amorçage)"
+    r"|(?:series|série|serie)\s(?P<series>[A-H])\b|(?P<letter>[A-H])[ -](?:round|Round)\b"
+    r"|(?P<bridge>bridge))",
+    re.IGNORECASE,
+)
+_EARLIER = re.compile(
+    r"\b(?:last year|previous|precedent|earlier|précédente?|dernier|dernière|since its|depuis sa"
+    r"|après (?:les|un|une|sa|son)|after (?:its|a|an)|in (?:January|February|March|April|May|June"
+    r"|July|August|September|October|November|December) 20\d\d|in 20\d\d)\b",
+    re.IGNORECASE,
+)
+_INTRO_NEXT = re.compile(
+    r"(?:[\s,;(]*\b(?:après|after|avant|before|dont|including|contre|versus|vs|plus|and|et|with"
+    r"|avec|de|des|du|les|the|a|an|un|une|of|from|to|à|sur|over|soit|ou|or|puis|then)\b)+[\s(]*$"
+)
+_NEGATED = re.compile(
+    r"\b(?:not|never|pas|jamais|n['’]a pas|ne \w+ pas|no longer|plus de levée)\b", re.IGNORECASE
+)
+
+
+def detect(doc: Document) -> list[Finding]:
+    """Funding findings of a document (one per amount raised)."""
+    out: list[Finding] = []
+    for i in doc.triggered("funding"):
+        out.extend(_sentence(doc, i))
+    return out
+
+
+def _sentence(doc: Document, i: int) -> list[Finding]:
+    v = doc.view(i)
+    text = v.text
+    figures = [f for f in v.figures if f.kind != "percent" and not f.signed]
+    if not figures:
+        return []
+    aggregate = _AGGREGATE.search(text) is not None
+    deal_ok = re.search(r"\b(?:funding|round|financing|venture|VC)\b", text, re.I) is not None
+    out: list[Finding] = []
+    prev_end = 0
+    for k, fig in enumerate(figures):
+        if fig.kind == "count" and not fig.scaled:
+            prev_end = fig.end
+            continue
+        next_start = figures[k + 1].start if k + 1 < len(figures) else len(text)
+        before = text[max(prev_end, fig.start - 60) : fig.start]
+        after = text[fig.end : next_start]
+        prev_end = fig.end
+        if fig.value < 10_000:
+            continue
+        positive = (
+            _RAISE_BEFORE.search(before) is not None or _RAISE_AFTER.search(after) is not None
+        )
+        if not positive and deal_ok and _DEAL_AFTER.search(after):
+            positive = True
+        if not positive or _negative_before(before) or _NOT_RAISE_AFTER.search(after):
+            continue
+        if _NEGATED.search(text[max(0, fig.start - 40) : fig.start]):
+            continue
+        if aggregate and _THRESHOLD.search(before):
+            continue
+        if before.endswith("(") or before.endswith("( "):
+            continue  # "($7.2bn)": a conversion or an aside, not the round itself
+        # the last words before the next amount introduce that amount ("après les 105 M€")
+        own_after = _INTRO_NEXT.sub("", after) if k + 1 < len(figures) else after
+        finding = _finding(doc, i, fig, (before, own_after), aggregate)
+        if finding is not None:
+            out.append(finding)
+    if out and (is_denied(text) or ((is_hedged(text) or is_pending(text)) and doc.denied)):
+        return []  # a denied report, or a rumour in an article that carries a denial
+    return out
+
+
+def _negative_before(before: str) -> bool:
+    """A cue in the last words before the amount: valued at, a total of, invested, spent..."""
+    cut = max(0, len(before) - 30)
+    for m in _NOT_RAISE_BEFORE.finditer(before):
+        # a cue inside a capitalised name ("Bought by Many") is not a cue
+        if m.end() >= cut and not m.group()[0].isupper() and "." not in before[m.end() :]:
+            return True
+    return False
+
+
+def _finding(
+    doc: Document, i: int, fig: Figure, around: tuple[str, str], aggregate: bool
+) -> Finding | None:
+    v = doc.view(i)
+    text = v.text
+    how = "pattern"
+    actor = doc.actor_after(i, fig.end, _PASSIVE_ACTOR, vendors=True, limit=40)
+    if actor is None:
+        actor = doc.actor_after(i, fig.end, _FOR_ACTOR, vendors=True, limit=80)
+    if actor is None:
+        actor, how = doc.actor_before(i, fig.start, vendors=True)
+        if actor is None:
+            # "Since its seed round, a $4.5 million investment ..., Felt has grown"
+            after_names = [
+                m
+                for m in v.mentions
+                if m.start >= fig.end and doc.eligible(m, True) and not v.in_appositive(m)
+            ]
+            if after_names and re.search(r"\b(?:its|their|sa|son|ses|leur)\b", text[: fig.start]):
+                actor, how = after_names[0], "subject"
+    if actor is None or (aggregate and how == "pronoun"):
+        return None
+    currency = fig.currency
+    confidence = 0.85 if how != "pronoun" else 0.7
+    if currency is None:
+        currency = doc.currency_of(fig.value) or doc.currency_before(i, fig.start)
+        confidence -= 0.1
+    pending = is_pending(text)
+    if pending:
+        confidence -= 0.2
+    fields: dict[str, object] = {
+        "amount": as_float(fig.value),
+        "currency": currency,
+        "round": _round(around[1][:90]) or _round(around[0]),
+        "status": "pending" if pending else "completed",
+    }
+    values = frozenset(f.value for f in v.figures if f.kind != "percent")
+    return Finding(
+        kind="funding",
+        sentence=i,
+        company=actor,
+        how=how,
+        figures=[fig],
+        fields=fields,
+        earlier=_EARLIER.search(around[0] + " " + around[1][:90]) is not None,
+        confidence=confidence,
+        sentence_values=values,
+    )
+
+
+def _round(around: str) -> str | None:
+    """The round named next to the amount ("$15 million Series A", "tour d'amorçage")."""
+    m = _ROUND.search(around)
+    if m is None:
+        return None
+    if m.group("preseed"):
+        return "Pre-seed"
+    if m.group("seed"):
+        return "Seed"
+    if m.group("series"):
+        return "Series " + m.group("series").upper()
+    if m.group("letter"):
+        return "Series " + m.group("letter").upper()
+    return "Bridge"

@@ -1,0 +1,198 @@
+"""GPU procurement: a count of GPUs or accelerators tied to a buyer or operator, with a verb."""
+
+from __future__ import annotations
+
+import re
+
+from signals.build import Finding
+from signals.document import Document
+from signals.entities import Mention
+from signals.numbers import Figure
+
+_NOUN = (
+    r"(?:gpus?|puces?(?: (?:ia|d['’]ia|graphiques))?|(?:ai )?chips?|accelerators?|accélérateurs?"
+    r"|processeurs graphiques|cartes graphiques|superchips?|graphics cards?|graphics processors?"
+    r"|tpus?|[hbal]\d{2,3}s?|gb\d{3}s?|gh\d{3}s?|mi\d{3}x?s?|blackwell|hopper|rubin|instinct"
+    r"|gaudi ?\d?s?|ascend(?: \d+\w?)?|trainium\d?s?|inferentia\d?s?|maia|mtia)"
+)
+TRIGGER = re.compile(rf"\b{_NOUN}(?![\w])", re.IGNORECASE)
+# a name right before a GPU noun names the product, not the buyer ("Trainium chips")
+_MODIFIER = re.compile(rf"\s+(?:[\w\-]+\s+)?{_NOUN}(?![\w])", re.IGNORECASE)
+_ELLIPSIS = re.compile(
+    r"\b(?:n['’]en|en) (?:opère|exploite|possède|détient|compte|utilise|a|aurait|dispose|achète"
+    r"|commande|veut|vise)\b|\b(?:les|the) \d[\d  .,]* (?:de|of) [A-Z]",
+)
+_UNITS = r"(?:units?|unités?|exemplaires|pieces)"
+_COUNTED = re.compile(
+    rf"^\s*(?:(?:{_UNITS}\s+)?(?:of|de|d['’])\s*)?(?:[\w’'\-]+\s+){{0,3}}?{_NOUN}(?![\w])"
+    rf"|^\s*(?:d['’]|de\s+|of\s+)?{_UNITS}\b",
+    re.IGNORECASE,
+)
+_EQUIVALENT = re.compile(r"^[^,;.]{0,40}\b(?:equivalents?|équivalents?)\b", re.IGNORECASE)
+_BARE = re.compile(r"^\s*(?:[,.;:)]|$|(?:de|of|chez|at)\s+[A-Z]|\s*(?:et|and|,)\s)")
+_OWNER_AFTER = re.compile(r"^\s*(?:de|d['’]|of|chez|for|pour|at|to|à)\s*(?:la |le |l['’])?$")
+_INDEFINITE = re.compile(
+    rf"\b(?:des|de|several|plusieurs|hundreds of|thousands of|millions of|tens of thousands of"
+    rf"|des centaines de milliers de|des dizaines de milliers de|des milliers de|des millions de"
+    rf"|de milliers de|de millions de)\s+(?:de\s+|d['’]|of\s+)?(?:[\w’'\-]+\s+){{0,2}}?{_NOUN}\b",
+    re.IGNORECASE,
+)
+_PURCHASE = re.compile(
+    r"\b(?:achat|acheter|achète|acquérir|acquiert|acquis|commande\w*|order\w*|buy\w*|bought"
+    r"|purchas\w*|deal|accord|contrat|contract|supply)\b",
+    re.IGNORECASE,
+)
+_SHIP = re.compile(
+    r"\b(?:ship\w*|sold|sells?|sell|livr\w*|vend\w*|produc\w*|fabriqu\w*|manufactur\w*)\b",
+    re.IGNORECASE,
+)
+_STATUS = (
+    (
+        "targets",
+        re.compile(
+            r"\b(?:prévoi\w*|vise\w*|viser|atteindre|objectif|plan\w*|aim\w*|expects?|expected"
+            r"|will|would|to (?:field|operate|deploy|reach|have|buy|acquire)|by (?:the )?end of"
+            r"|by year[- ]end|d['’]ici|veut|souhaite|ambitionne"
+            r"|compte (?:acheter|acquérir|déployer)"
+            r"|hopes?|intends?|goal|target\w*|could|pourrait|devrait)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "ordered",
+        re.compile(
+            r"\b(?:order\w*|command\w*|supply deal|deal to buy|agreed to buy|accord|contrat"
+            r"|contract|réserv\w*)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "acquired",
+        re.compile(
+            r"\b(?:bought|purchased|acquired|acquis|acheté|a acheté|received|reçu|took delivery"
+            r"|a acquis|snapped up)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+_MODEL = re.compile(
+    r"\b(?:[HBAL]\d{2,3}|GB\d{3}|GH\d{3}|MI\d{3}X?|TPU ?v?\d*\w?|Blackwell|Hopper|Rubin|Gaudi ?\d?"
+    r"|Ascend ?\d+\w?)(?=s?\b)"
+)
+_MODEL_VENDOR = (
+    (re.compile(r"^(?:[HBAL]\d|GB|GH|Blackwell|Hopper|Rubin)"), "Nvidia"),
+    (re.compile(r"^MI\d"), "AMD"),
+    (re.compile(r"^Gaudi"), "Intel"),
+    (re.compile(r"^TPU"), "Google"),
+    (re.compile(r"^Ascend"), "Huawei"),
+)
+_GPU_CONTEXT_BACK = 2
+
+
+def detect(doc: Document) -> list[Finding]:
+    """GPU procurement findings of a document (one per count, or per deal without a count)."""
+    out: list[Finding] = []
+    nouns = doc.triggered("gpu_procurement")
+    todo: dict[int, bool] = {i: False for i in nouns}
+    for i in nouns:
+        # "xAI n'en opère que 30 000": "en" stands for the GPUs of a sentence just before
+        for j in range(i + 1, min(i + 1 + _GPU_CONTEXT_BACK, len(doc.sentences))):
+            if (j < doc.n_title) == (i < doc.n_title) and _ELLIPSIS.search(doc.sentences[j].text):
+                todo[j] = True
+    for i in sorted(todo):
+        out.extend(_sentence(doc, i, todo[i]))
+    return out
+
+
+def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
+    v = doc.view(i)
+    text = v.text
+    out: list[Finding] = []
+    counts = [f for f in v.figures if f.kind == "count" and not f.signed]
+    accepted_any = False
+    for fig in counts:
+        if fig.value < 100 or (not fig.scaled and 1900 <= fig.value <= 2100):
+            continue
+        after = text[fig.end : fig.end + 80]
+        counted = _COUNTED.search(after) is not None
+        if not counted and not ((elliptic or accepted_any) and _BARE.search(after)):
+            continue
+        if _EQUIVALENT.search(after):
+            continue
+        finding = _finding(doc, i, fig)
+        if finding is not None:
+            accepted_any = True
+            out.append(finding)
+    if not out:
+        m = _INDEFINITE.search(text)
+        if m and _PURCHASE.search(text):
+            actor, how = doc.actor_before(i, m.start(), not_before=_MODIFIER)
+            if actor is not None and not _vendor_ships(doc, i, m.start()):
+                out.append(_make(doc, i, actor, how, None, m.start(), m.end(), 0.6))
+    return out
+
+
+def _finding(doc: Document, i: int, fig: Figure) -> Finding | None:
+    v = doc.view(i)
+    owner = doc.actor_after(i, fig.end, _OWNER_AFTER, vendors=False, limit=12)
+    how = "pattern"
+    actor: Mention | None = owner
+    if actor is None:
+        if _vendor_ships(doc, i, fig.start):
+            return None
+        actor, how = doc.actor_before(i, fig.start, not_before=_MODIFIER)
+    if actor is None:
+        return None
+    finding = _make(doc, i, actor, how, fig, fig.start, fig.end, 0.85)
+    finding.figures = [fig]
+    del v
+    return finding
+
+
+def _vendor_ships(doc: Document, i: int, pos: int) -> bool:
+    """The nearest name before ``pos`` is a GPU vendor that ships or sells: not procurement."""
+    v = doc.view(i)
+    before = [m for m in v.mentions if m.end <= pos and m.role in ("company", "vendor")]
+    if not before or before[-1].role != "vendor":
+        return False
+    return _SHIP.search(v.text[before[-1].end : pos]) is not None
+
+
+def _make(
+    doc: Document,
+    i: int,
+    actor: Mention,
+    how: str,
+    fig: Figure | None,
+    start: int,
+    end: int,
+    confidence: float,
+) -> Finding:
+    text = doc.view(i).text
+    window = text[max(0, start - 90) : min(len(text), end + 60)]
+    status = "operates"
+    for name, pattern in _STATUS:
+        if pattern.search(window):
+            status = name
+            break
+    model_m = None
+    for m in _MODEL.finditer(text):
+        if model_m is None or abs(m.start() - end) < abs(model_m.start() - end):
+            model_m = m
+    model = model_m.group() if model_m else None
+    vendor = None
+    vendors = [m for m in doc.view(i).mentions if m.role == "vendor"]
+    if vendors:
+        vendor = min(vendors, key=lambda m: abs(m.start - end)).name
+    elif model:
+        vendor = next((name for p, name in _MODEL_VENDOR if p.match(model)), None)
+    quantity = int(fig.value) if fig is not None else None
+    return Finding(
+        kind="gpu_procurement",
+        sentence=i,
+        company=actor,
+        how=how,
+        fields={"quantity": quantity, "vendor": vendor, "model": model, "status": status},
+        confidence=confidence if quantity is not None else confidence - 0.2,
+        sentence_values=frozenset(f.value for f in doc.view(i).figures if f.kind == "count"),
+    )

@@ -1,0 +1,235 @@
+"""Revenue: a reported rise or fall of revenue or of a revenue line, for a period.
+
+Profit, EBITDA, EPS, capex, guidance, share prices, valuations and user counts are not revenue:
+they split the sentence so their figures are never read as revenue figures.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from signals.build import Finding, as_float
+from signals.document import Document
+from signals.entities import Mention
+from signals.numbers import Figure
+
+_AD = (
+    r"advertising revenues?|ad revenues?|ad sales|advertising sales|revenus publicitaires"
+    r"|recettes publicitaires|chiffre d['’]affaires publicitaire|activité publicitaire"
+    r"|ventes publicitaires|marché publicitaire"
+)
+_METRIC = re.compile(
+    rf"(?P<ad>{_AD})|(?P<rev>\b(?:revenues?|sales|turnover|top[- ]line|chiffre d['’]affaires"
+    rf"|recettes|revenus|ventes)\b)|(?P<ca>\bCA\b)",
+    re.IGNORECASE,
+)
+TRIGGER = re.compile(
+    r"\b(?:revenues?|sales|turnover|top[- ]line|chiffre d['’]affaires|recettes|revenus|ventes"
+    r"|activité publicitaire|CA)\b",
+    re.IGNORECASE,
+)
+_OTHER = re.compile(
+    r"\b(?:profits?|earnings|ebitda|ebita|ebit|eps|net income|operating income|income|margins?"
+    r"|bénéfices?|résultats?|marges?|capex|dépenses|spending|guidance|outlook|forecasts?"
+    r"|prévisions?|objectifs?|share price|shares|stocks?|actions?|cours|valuation|valorisation"
+    r"|users|utilisateurs|abonnés|subscribers|employees|salariés|effectifs|dividends?|dividende"
+    r"|cash flow|debt|dette|market share|part de marché|costs?|coûts?|charges|pertes?|loss(?:es)?"
+    r"|deals?|investments?|funding|levées?)\b",
+    re.IGNORECASE,
+)
+_FORWARD = re.compile(
+    r"\b(?:expects?|expected|forecasts?|projects?|anticipates?|guid\w*|outlook|targets?|aims?"
+    r"|should|will|would grow|prévoit|vise|anticipe|table sur|attend|devrai(?:en)?t|objectif)\b",
+    re.IGNORECASE,
+)
+_DOWN = re.compile(
+    r"\b(?:down|fell|fall(?:s|ing)?|drop(?:s|ped)?|declin\w*|decreas\w*|lower|slump\w*|plung\w*"
+    r"|shrank|shrink\w*|slid|slide|tumbl\w*|sank|halved|contract\w*|dipped|dip"
+    r"|baisse|recul\w*|repli|chut\w*|diminu\w*|décroissance|fléchi\w*|recule|reculé|effondr\w*"
+    r"|moitié|contraction|régress\w*|perd\w*|perte)\b",
+    re.IGNORECASE,
+)
+_UP = re.compile(
+    r"\b(?:up|rose|rise[sn]?|rising|grew|grow(?:s|ing|th)?|increas\w*|gain\w*|jump\w*|climb\w*"
+    r"|higher|surg\w*|soar\w*|doubled|record|rebound\w*|hausse|croissance|progress\w*|augment\w*"
+    r"|bond\w*|grimp\w*|envol\w*|doublé|amélior\w*|accélér\w*)\b",
+    re.IGNORECASE,
+)
+_ORGANIC = re.compile(
+    r"(?:interne|organique|organic|like-for-like|comparable|constant|à taux de change constants"
+    r"|à périmètre constant|currency-neutral)\W*(?:de\s*)?$",
+    re.IGNORECASE,
+)
+_NOT_LEVEL = re.compile(
+    r"(?:\b(?:down|up|from|since|contre|depuis|versus|vs|compared|par rapport|by)\s*(?:\w+\s+)?$"
+    r"|\b(?:hausse|baisse|croissance|progression|recul|augmentation|diminution|increase|decrease"
+    r"|gain|drop|fell|rose|grew|jump|decline)\w*\s*(?:de|of|by)?\s*$|\(\s*$)",
+    re.IGNORECASE,
+)
+_OWNER_AFTER = re.compile(
+    r"^\s*(?:consolidée? )?(?:de|d['’]|du|of|chez|at)\s*(?:la |le |l['’])?$", re.IGNORECASE
+)
+_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w\-]+\s+){0,3}$")
+_PERIOD = re.compile(
+    r"\b(?:Q[1-4](?: 20\d\d)?|T[1-4](?: 20\d\d)?|H[12](?: 20\d\d)?|S[12](?: 20\d\d)?"
+    r"|(?:first|second|third|fourth) (?:fiscal )?quarter(?: of (?:fiscal )?20\d\d)?"
+    r"|(?:1er|premier|2e|2ème|deuxième|3e|3ème|troisième|4e|4ème|quatrième) trimestre(?: 20\d\d)?"
+    r"|(?:neuf|9|six|6) premiers mois(?: de l['’]année)?(?: 20\d\d)?|nine months|first half"
+    r"|premier semestre|fiscal (?:year )?20\d\d|FY ?\d{2,4}|exercice 20\d\d(?:/\d\d)?)",
+    re.IGNORECASE,
+)
+
+
+def detect(doc: Document) -> list[Finding]:
+    """Revenue findings of a document (one per revenue line that rose or fell)."""
+    out: list[Finding] = []
+    for i in doc.triggered("revenue"):
+        out.extend(_sentence(doc, i))
+    return out
+
+
+def _segments(text: str) -> list[tuple[re.Match[str], int, int, int]]:
+    """(metric match, pre-region start, region end) for each metric keyword of the sentence."""
+    marks: list[tuple[int, int, re.Match[str] | None]] = []
+    for m in _METRIC.finditer(text):
+        if m.group("ca") and not m.group().isupper():
+            continue
+        marks.append((m.start(), m.end(), m))
+    for o in _OTHER.finditer(text):
+        if not any(s <= o.start() < e for s, e, _ in marks):
+            marks.append((o.start(), o.end(), None))
+    marks.sort(key=lambda t: t[0])
+    out: list[tuple[re.Match[str], int, int, int]] = []
+    for k, (_s, e, metric) in enumerate(marks):
+        if metric is None:
+            continue
+        pre_start = marks[k - 1][1] if k > 0 else 0
+        region_end = marks[k + 1][0] if k + 1 < len(marks) else len(text)
+        out.append((metric, pre_start, e, region_end))
+    return out
+
+
+def _sentence(doc: Document, i: int) -> list[Finding]:
+    v = doc.view(i)
+    text = v.text
+    out: list[Finding] = []
+    for metric, pre_start, post_start, region_end in _segments(text):
+        post = text[post_start:region_end]
+        pre = text[pre_start : metric.start()]
+        if _FORWARD.search(pre[-40:] + " " + post[:60]):
+            continue
+        figs_post = [f for f in v.figures if post_start <= f.start and f.end <= region_end]
+        figs_pre = [f for f in v.figures if pre_start <= f.start and f.end <= metric.start()]
+        finding = _read(doc, i, metric, post_start, region_end, figs_post, figs_pre, pre, post)
+        if finding is not None:
+            out.append(finding)
+    return out
+
+
+def _read(
+    doc: Document,
+    i: int,
+    metric: re.Match[str],
+    post_start: int,
+    region_end: int,
+    figs_post: list[Figure],
+    figs_pre: list[Figure],
+    pre: str,
+    post: str,
+) -> Finding | None:
+    text = doc.view(i).text
+    pcts = [f for f in figs_post if f.kind == "percent"]
+    region_text = post
+    if not pcts:
+        pre_pcts = [f for f in figs_pre if f.kind == "percent"]
+        if pre_pcts:
+            pcts = pre_pcts[-1:]
+            region_text = pre + " " + post
+    pct_fig = _pick_pct(text, pcts)
+    amount_fig = _level(text, [f for f in figs_post if f.kind == "money"])
+    change: Decimal | None = None
+    direction: str | None = None
+    if amount_fig is not None and amount_fig.from_value is not None and amount_fig.from_value:
+        change = (amount_fig.value - amount_fig.from_value) / amount_fig.from_value * 100
+        direction = "up" if change > 0 else "down" if change < 0 else None
+    if pct_fig is not None:
+        change = pct_fig.value
+        if not pct_fig.signed:
+            near = text[max(0, pct_fig.start - 50) : pct_fig.end + 30]
+            if _word_direction(near) == "down":
+                change = -change
+        direction = "up" if change > 0 else "down" if change < 0 else None
+    if direction is None:
+        direction = _word_direction(region_text[:120])
+        if direction is None:
+            return None
+        change = None
+    actor, how = _owner(doc, i, metric, post_start)
+    if actor is None:
+        return None
+    figures = [f for f in (amount_fig, pct_fig) if f is not None]
+    period_m = _PERIOD.search(text)
+    name = "ad revenue" if metric.group("ad") else "revenue"
+    fields: dict[str, object] = {
+        "metric": name,
+        "direction": direction,
+        "change_pct": None if change is None else round(float(change), 2),
+        "amount": as_float(amount_fig.value) if amount_fig else None,
+        "currency": amount_fig.currency if amount_fig else None,
+        "period": period_m.group() if period_m else None,
+    }
+    values = frozenset(f.value for f in doc.view(i).figures if f.kind == "percent")
+    return Finding(
+        kind="revenue",
+        sentence=i,
+        company=actor,
+        how=how,
+        figures=figures,
+        fields=fields,
+        confidence=0.85 if pct_fig or amount_fig else 0.65,
+        sentence_values=values,
+    )
+
+
+def _pick_pct(text: str, pcts: list[Figure]) -> Figure | None:
+    if not pcts:
+        return None
+    reported = [f for f in pcts if not _ORGANIC.search(text[max(0, f.start - 40) : f.start])]
+    return (reported or pcts)[0]
+
+
+def _level(text: str, money: list[Figure]) -> Figure | None:
+    for f in money:
+        if f.signed:
+            continue
+        if _NOT_LEVEL.search(text[max(0, f.start - 25) : f.start]):
+            if f.from_value is None:
+                continue
+        return f
+    return None
+
+
+def _word_direction(text: str) -> str | None:
+    down = _DOWN.search(text)
+    up = _UP.search(text)
+    if down and (not up or down.start() < up.start()):
+        return "down"
+    if up:
+        return "up"
+    return None
+
+
+def _owner(
+    doc: Document, i: int, metric: re.Match[str], post_start: int
+) -> tuple[Mention | None, str]:
+    v = doc.view(i)
+    owner = doc.actor_after(i, post_start, _OWNER_AFTER, vendors=True, limit=30)
+    if owner is not None:
+        return owner, "pattern"
+    for m in reversed(v.mentions):
+        if m.end <= metric.start() and doc.eligible(m, True):
+            if _POSSESSIVE.match(v.text[m.end : metric.start()]):
+                return m, "pattern"
+            break
+    return doc.actor_before(i, metric.start(), vendors=True)

@@ -1,0 +1,66 @@
+"""The keyword prefilter: which sentences hold a trigger word of each kind.
+
+One ``\\w+`` scan of the lowercased text and set look-ups: an article with no trigger word costs
+about as much as tokenising it, and sentences without a trigger are never parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from signals.models import Kind
+
+_WORD = re.compile(r"\w+")
+# GPU and accelerator model codes ("h100s", "mi300x", "gb200")
+_MODEL_WORD = re.compile(
+    r"(?:[hbal]\d{2,3}|gb\d{3}|gh\d{3}|mi\d{3}x?|gaudi\d|trainium\d|tpuv?\d+)s?"
+)
+
+TRIGGER_WORDS: dict[Kind, frozenset[str]] = {
+    "funding": frozenset(
+        """
+        raise raises raised raising secure secures secured securing close closes closed closing
+        land lands landed bag bags bagged net nets netted funding financing round rounds series
+        seed investment lève lèvent levé levée levés levées lever levant récolte récoltent
+        récolté récoltée récoltés récoltées récolter récoltant boucle bouclé bouclée bouclent
+        boucler tour série serie amorçage financement obtient obtenu obtenue obtiennent décroche
+        décroché décrochent sécurise sécurisé sécurisée collecte collecté collectés
+        """.split()
+    ),
+    "gpu_procurement": frozenset(
+        """
+        gpu gpus puce puces chip chips accelerator accelerators accélérateur accélérateurs
+        graphiques graphics superchip superchips tpu tpus blackwell hopper rubin instinct gaudi
+        ascend trainium inferentia maia mtia
+        """.split()
+    ),
+    "revenue": frozenset(
+        """
+        revenue revenues sales turnover chiffre recettes revenus ventes ca publicitaire
+        """.split()
+    ),
+}
+_ALL = frozenset().union(*TRIGGER_WORDS.values())
+
+
+def words_of(text: str) -> set[str]:
+    """The distinct lowercased words of ``text``."""
+    return set(_WORD.findall(text.lower()))
+
+
+def kinds_in(words: Iterable[str]) -> set[Kind]:
+    """The kinds whose trigger words occur among ``words``."""
+    ws = words if isinstance(words, (set, frozenset)) else set(words)
+    found: set[Kind] = {k for k, trig in TRIGGER_WORDS.items() if not trig.isdisjoint(ws)}
+    if "gpu_procurement" not in found and any(
+        w[0] in "hbalgmt" and _MODEL_WORD.fullmatch(w) for w in ws
+    ):
+        found.add("gpu_procurement")
+    return found
+
+
+def any_trigger(text: str) -> bool:
+    """Whether ``text`` holds any trigger word at all (the whole-article gate)."""
+    ws = words_of(text)
+    return not _ALL.isdisjoint(ws) or bool(kinds_in(ws))
