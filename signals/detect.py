@@ -15,6 +15,7 @@ from signals.triggers import any_trigger
 
 __all__ = ["detect", "detect_language", "detect_text"]
 
+
 def detect(event: NewsEvent, aliases: AliasTable | Mapping[str, Any] | None = None) -> list[Signal]:
     """Detect the market signals of one news event (pure: no I/O, no clock).
 

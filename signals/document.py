@@ -6,6 +6,7 @@ Everything is computed lazily, so an article whose sentences hold no trigger cos
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ _PRONOUN = re.compile(
     r"|pépite|licorne|unicorn|maker|platform|plateforme|opérateur|operator|giant|géant)\b)",
     re.IGNORECASE,
 )
+_RELATIVE_AFTER = re.compile(r"[,)]\s*(?:qui|which|who)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r"^\s*(?:[,(]\s*)?(?:qui|which|who|that)\b", re.IGNORECASE)
 _APPOSITIVE = re.compile(
     r"(?<=[\w)]), (?:the|a|an|la|le|l['’]|les|un|une|son|sa|ses|its|his|her|their|former|ancien"
@@ -69,6 +71,7 @@ class SentenceView:
     _mentions: list[Mention] | None = field(default=None, repr=False)
     _figures: list[Figure] | None = field(default=None, repr=False)
     _appositives: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _clauses: list[int] | None = field(default=None, repr=False)
 
     @property
     def mentions(self) -> list[Mention]:
@@ -86,6 +89,11 @@ class SentenceView:
             text = self.sentence.text
             self._figures = find_figures(text) if HAS_NUMBER.search(text) else []
         return self._figures
+
+    def clause_ends(self) -> list[int]:
+        if self._clauses is None:
+            self._clauses = [c.end() for c in _CLAUSE.finditer(self.text)]
+        return self._clauses
 
     def in_appositive(self, m: Mention) -> bool:
         if self._appositives is None:
@@ -216,7 +224,9 @@ class Document:
         for j in range(i - 1, max(first, i - 2) - 1, -1):
             v = self.view(j)
             cands = [m for m in v.mentions if self.eligible(m, vendors)]
-            subjects = [m for m in cands if not _OBLIQUE.search(v.text[: m.start])]
+            subjects = [
+                m for m in cands if not _OBLIQUE.search(v.text[max(0, m.start - 40) : m.start])
+            ]
             if subjects or cands:
                 return (subjects or cands)[-1]
         main = self.main_company()
@@ -235,9 +245,13 @@ class Document:
         """
         v = self.view(i)
         text = v.text
-        clause_start = 0
-        for c in _CLAUSE.finditer(text, 0, pos):
-            clause_start = c.end()
+        ends = v.clause_ends()
+        k = bisect_right(ends, pos) - 1
+        clause_start = ends[k] if k >= 0 else 0
+        # clause marks are found once per sentence; a mark ending after pos does not count
+        while k >= 0 and ends[k] > pos:
+            k -= 1
+            clause_start = ends[k] if k >= 0 else 0
         before = [m for m in v.mentions if clause_start <= m.start and m.end <= pos]
         relative = False
         cands: list[Mention] = []
@@ -252,11 +266,11 @@ class Document:
                 continue
             cands.append(m)
         chosen: Mention | None = None
-        for m in reversed(cands):
-            tail = text[m.end : pos]
-            if _RELATIVE.match(tail) or re.search(r"[,)]\s*(?:qui|which|who)\b", tail):
+        for m in reversed(cands[-8:]):
+            tail = text[m.end : min(pos, m.end + 80)]
+            if _RELATIVE.match(tail) or _RELATIVE_AFTER.search(tail):
                 relative = True
-            if relative or not _OBLIQUE.search(text[clause_start : m.start]):
+            if relative or not _OBLIQUE.search(text[max(clause_start, m.start - 40) : m.start]):
                 chosen = m
                 break
         if chosen is not None:

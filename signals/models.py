@@ -172,7 +172,8 @@ class RejectedMessage(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     reason: str = Field(
-        description="not_json | not_utf8 | invalid_event | too_large | not_object | processing_error"
+        description="not_json | not_utf8 | invalid_event | too_large | not_object"
+        " | processing_error"
     )
     stage: str = Field(description="decode | validate | detect | aggregate | alert")
     detail: str = ""

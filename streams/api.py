@@ -281,7 +281,7 @@ def _parse_events(body: bytes, settings: Settings) -> list[NewsEvent]:
                 for e in exc.errors(include_url=False)
             )
             continue
-        if len(event.model_dump_json(exclude_none=True)) > settings.max_body_bytes:
+        if _too_large(event, settings.max_body_bytes):
             raise ApiError(
                 413, "event_too_large", {"index": index, "limit_bytes": settings.max_body_bytes}
             )
@@ -289,6 +289,13 @@ def _parse_events(body: bytes, settings: Settings) -> list[NewsEvent]:
     if errors:
         raise ApiError(422, "invalid_event", errors)
     return events
+
+
+def _too_large(event: NewsEvent, limit: int) -> bool:
+    """The worker's rule (streams.codec.decode_event): it would reject this event as too_large."""
+    if len(event.body.encode("utf-8")) > limit:
+        return True
+    return len(event.model_dump_json(exclude_none=True).encode("utf-8")) > limit + 64 * 1024
 
 
 def _parse_since(raw: str | None) -> datetime | None:

@@ -7,6 +7,7 @@ A child gets its configuration as ``SIGNALS_*`` environment variables, dies with
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -31,6 +32,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
             value = value.get_secret_value()
         if isinstance(value, bool):
             value = "true" if value else "false"
+        elif isinstance(value, list | tuple | dict):
+            value = json.dumps(value, default=str)  # pydantic-settings reads complex values as JSON
         env[f"SIGNALS_{name.upper()}"] = str(value)
     return env
 

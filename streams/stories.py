@@ -204,7 +204,14 @@ class StoryStage:
         except DecodeError as exc:
             await reject(msg, exc.reason, "validate", exc.detail)
             return
-        verdict = self.classify(news, event_time(news, msg.timestamp), msg.offset)
+        try:
+            verdict = self.classify(news, event_time(news, msg.timestamp), msg.offset)
+        except Exception as exc:  # a bug here must not stop the stream
+            log.exception(
+                "story grouping failed on %s[%s]@%s", msg.topic, msg.partition, msg.offset
+            )
+            await reject(msg, "processing_error", "story", f"{type(exc).__name__}: {exc}")
+            return
         if verdict.outcome == "duplicate":
             self.metrics.story_articles.labels(f"duplicate_{verdict.reason}").inc()
             self.metrics.duplicates_dropped.labels("story").inc()
@@ -236,6 +243,13 @@ class StoryStage:
         if raw is None:
             return list(signals)
         story_id = raw.decode("ascii", "replace")
+        try:
+            return self._corroborate(signals, story_id)
+        except Exception:  # a bug here must not stop the stream: publish the signals as read
+            log.exception("corroboration failed for story %s", story_id)
+            return [s.model_copy(update={"story_id": story_id}) for s in signals]
+
+    def _corroborate(self, signals: Sequence[Signal], story_id: str) -> list[Signal]:
         out: list[Signal] = []
         done: set[str] = set()
         for signal in signals:

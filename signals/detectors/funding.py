@@ -93,6 +93,9 @@ _NEGATED = re.compile(
 )
 
 
+MAX_PER_SENTENCE = 16  # amounts read per sentence: a longer list is a table, not prose
+
+
 def detect(doc: Document) -> list[Finding]:
     """Funding findings of a document (one per amount raised)."""
     out: list[Finding] = []
@@ -104,7 +107,7 @@ def detect(doc: Document) -> list[Finding]:
 def _sentence(doc: Document, i: int) -> list[Finding]:
     v = doc.view(i)
     text = v.text
-    figures = [f for f in v.figures if f.kind != "percent" and not f.signed]
+    figures = [f for f in v.figures if f.kind != "percent" and not f.signed][:MAX_PER_SENTENCE]
     if not figures:
         return []
     aggregate = _AGGREGATE.search(text) is not None

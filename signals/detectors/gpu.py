@@ -89,6 +89,9 @@ _MODEL_VENDOR = (
 _GPU_CONTEXT_BACK = 2
 
 
+MAX_PER_SENTENCE = 16  # counts read per sentence: a longer list is a table, not prose
+
+
 def detect(doc: Document) -> list[Finding]:
     """GPU procurement findings of a document (one per count, or per deal without a count)."""
     out: list[Finding] = []
@@ -108,7 +111,7 @@ def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
     v = doc.view(i)
     text = v.text
     out: list[Finding] = []
-    counts = [f for f in v.figures if f.kind == "count" and not f.signed]
+    counts = [f for f in v.figures if f.kind == "count" and not f.signed][:MAX_PER_SENTENCE]
     accepted_any = False
     for fig in counts:
         if fig.value < 100 or (not fig.scaled and 1900 <= fig.value <= 2100):

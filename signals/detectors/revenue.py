@@ -38,6 +38,15 @@ _OTHER = re.compile(
     r"|deals?|investments?|funding|levées?)\b",
     re.IGNORECASE,
 )
+# the first words of every _OTHER alternative: the regex only runs when one of them is there
+_OTHER_WORDS = frozenset(
+    """profit profits earnings ebitda ebita ebit eps net operating income margin margins bénéfice
+    bénéfices résultat résultats marge marges capex dépenses spending guidance outlook forecast
+    forecasts prévision prévisions objectif objectifs share shares stock stocks action actions
+    cours valuation valorisation users utilisateurs abonnés subscribers employees salariés
+    effectifs dividend dividends dividende cash debt dette market part cost costs coût coûts
+    charges perte pertes loss losses deal deals investment investments funding levée levées""".split()
+)
 _FORWARD = re.compile(
     r"\b(?:expects?|expected|forecasts?|projects?|anticipates?|guid\w*|outlook|targets?|aims?"
     r"|should|will|would grow|prévoit|vise|anticipe|table sur|attend|devrai(?:en)?t|objectif)\b",
@@ -81,6 +90,9 @@ _PERIOD = re.compile(
 )
 
 
+MAX_PER_SENTENCE = 16  # a sentence naming more revenue lines than this is a table, not prose
+
+
 def detect(doc: Document) -> list[Finding]:
     """Revenue findings of a document (one per revenue line that rose or fell)."""
     out: list[Finding] = []
@@ -89,16 +101,18 @@ def detect(doc: Document) -> list[Finding]:
     return out
 
 
-def _segments(text: str) -> list[tuple[re.Match[str], int, int, int]]:
+def _segments(text: str, words: set[str]) -> list[tuple[re.Match[str], int, int, int]]:
     """(metric match, pre-region start, region end) for each metric keyword of the sentence."""
     marks: list[tuple[int, int, re.Match[str] | None]] = []
     for m in _METRIC.finditer(text):
         if m.group("ca") and not m.group().isupper():
             continue
         marks.append((m.start(), m.end(), m))
-    for o in _OTHER.finditer(text):
-        if not any(s <= o.start() < e for s, e, _ in marks):
-            marks.append((o.start(), o.end(), None))
+    if not _OTHER_WORDS.isdisjoint(words):
+        covered = {k for s, e, _ in marks for k in range(s, e)}
+        for o in _OTHER.finditer(text):
+            if o.start() not in covered:
+                marks.append((o.start(), o.end(), None))
     marks.sort(key=lambda t: t[0])
     out: list[tuple[re.Match[str], int, int, int]] = []
     for k, (_s, e, metric) in enumerate(marks):
@@ -114,7 +128,8 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
     v = doc.view(i)
     text = v.text
     out: list[Finding] = []
-    for metric, pre_start, post_start, region_end in _segments(text):
+    segments = _segments(text, doc.words(i))[:MAX_PER_SENTENCE]
+    for metric, pre_start, post_start, region_end in segments:
         post = text[post_start:region_end]
         pre = text[pre_start : metric.start()]
         if _FORWARD.search(pre[-40:] + " " + post[:60]):

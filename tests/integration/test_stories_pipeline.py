@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from confluent_kafka.admin import AdminClient
 
 from streams.processes import WorkerProcess, settings_env
 from streams.settings import Settings
@@ -72,6 +73,11 @@ def test_one_story_from_many_outlets_is_one_signal_and_one_alert(
     )
     versions = [r for r in records if is_mistral_round(r)]
     assert len({r["signal_id"] for r in versions}) == 1  # one signal, re-published
+    # one grouping partition in the whole group: one instance sees every article
+    admin = AdminClient({"bootstrap.servers": settings.bootstrap_servers()})
+    topics = admin.list_topics(timeout=10).topics
+    assert len(topics[f"{settings.app_id}-stories-grouping"].partitions) == 1
+    assert len(topics[f"{settings.app_id}-stories"].partitions) == settings.partitions
     assert len({r["story_id"] for r in versions}) == 1
     assert [r["sources"] for r in versions] == list(range(1, OUTLETS + 1))
     confidences = [r["confidence"] for r in versions]

@@ -21,6 +21,8 @@ from pydantic import SecretStr
 from signals.models import Alert, NewsEvent, Signal, WindowFigures
 from streams.alerts_feed import AlertsRing
 from streams.api import create_api
+from streams.codec import decode_event
+from streams.errors import DecodeError
 from streams.ingest import BrokerUnavailable
 from streams.metrics import Metrics
 from streams.settings import Settings
@@ -385,3 +387,17 @@ async def test_openapi_describes_every_route_and_docs_points_to_it(api_settings:
     docs = await api.client.get("/docs")
     assert docs.status_code == 200
     assert "/openapi.json" in docs.text
+
+
+@pytest.mark.parametrize("body", ["x" * 5_000, "x" * 5_001, "é" * 2_500, "é" * 2_501, "€" * 1_700])
+async def test_the_api_refuses_exactly_what_the_worker_would_reject_as_too_large(
+    api_settings: Settings, body: str
+) -> None:
+    api = build(api_settings)
+    r = await api.client.post("/v1/news", json=event(1, body=body))
+    try:
+        decode_event(json.dumps(event(1, body=body)).encode(), api_settings.max_body_bytes)
+        worker_rejects = False
+    except DecodeError as exc:
+        worker_rejects = exc.reason == "too_large"
+    assert (r.status_code == 413) == worker_rejects

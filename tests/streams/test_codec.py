@@ -116,3 +116,18 @@ def test_any_bytes_either_decode_or_raise_decode_error(raw: bytes) -> None:
         decode_event(raw)
     except DecodeError as exc:
         assert exc.reason in ("not_utf8", "not_json", "not_object", "invalid_event")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("2021-10", "2021-10-01T00:00:00+00:00"),
+        ("2024", "2024-01-01T00:00:00+00:00"),
+        ("2024-02-26", "2024-02-26T00:00:00+00:00"),
+        ("2024-02-26T10:00:00+02:00", "2024-02-26T10:00:00+02:00"),
+    ],
+)
+def test_partial_and_naive_dates_are_accepted(given: str, expected: str) -> None:
+    event = decode_event(orjson.dumps({"id": "d", "published_at": given}))
+    assert event.published_at is not None
+    assert event.published_at.isoformat() == expected

@@ -213,3 +213,20 @@ def test_event_time_prefers_publication() -> None:
     news = NewsEvent(id="x", published_at="2024-06-11T08:00:00Z")
     assert event_time(news, 1.0) == 1718092800.0
     assert event_time(NewsEvent(id="y"), 1.0) == 1.0
+
+
+async def test_a_grouping_bug_dead_letters_the_message(
+    stage: StoryStage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stage, "classify", broken)
+    rejected: list[tuple[str, str]] = []
+
+    async def reject(msg: Any, reason: str, where: str, detail: str) -> None:
+        rejected.append((reason, where))
+
+    await stage.group(message(lines()["tw-77"], 0), reject)
+    assert rejected == [("processing_error", "story")]
+    assert sent_stories(stage) == []
