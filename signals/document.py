@@ -56,8 +56,12 @@ _COMMON_SUFFIX = re.compile(
     r"|iques|able|ible|ness|ship|s)$"
 )
 _ELIGIBLE = ("company", "vendor")
-HAS_NUMBER = re.compile(
-    r"\d|illion|illiard|moitié|half|doubl|tripl|quadrupl|thousand|millier", re.IGNORECASE
+MAX_FIGURES = 3000  # figures read per article; news prose holds a few dozen
+_DIGIT = re.compile(r"\d")
+NUMBER_WORDS = frozenset(
+    """million millions milliard milliards billion billions trillion trillions thousand
+    thousands mille millier milliers moitié half halved doublé doubled triplé tripled quadruplé
+    quadrupled""".split()
 )
 _HAS_CURRENCY = re.compile(r"[$€£¥]|dollar|euro|USD|EUR|GBP|\dE\b|ME\b", re.IGNORECASE)
 
@@ -72,6 +76,8 @@ class SentenceView:
     _figures: list[Figure] | None = field(default=None, repr=False)
     _appositives: list[tuple[int, int]] | None = field(default=None, repr=False)
     _clauses: list[int] | None = field(default=None, repr=False)
+    _budget: list[int] | None = field(default=None, repr=False)
+    _gate: Callable[[], bool] = field(default=lambda: True, repr=False)
 
     @property
     def mentions(self) -> list[Mention]:
@@ -87,7 +93,13 @@ class SentenceView:
     def figures(self) -> list[Figure]:
         if self._figures is None:
             text = self.sentence.text
-            self._figures = find_figures(text) if HAS_NUMBER.search(text) else []
+            budget = self._budget
+            if budget is not None and budget[0] <= 0:
+                self._figures = []  # the article's figure budget is spent: a table, not prose
+            else:
+                self._figures = find_figures(text) if self._gate() else []
+                if budget is not None:
+                    budget[0] -= len(self._figures)
         return self._figures
 
     def clause_ends(self) -> list[int]:
@@ -120,6 +132,7 @@ class Document:
         self._raw: dict[int, list[Mention]] = {}
         self._hits: dict[str, list[int]] | None = None
         self._words: dict[int, set[str]] = {}
+        self._figure_budget = [MAX_FIGURES]
         self._main: Mention | None | bool = False
         self._denied: bool | None = None
         self._known_names: set[str] | None = None
@@ -152,7 +165,12 @@ class Document:
             def load(i: int = i, s: Sentence = s) -> list[Mention]:
                 return [m for m in self.raw_mentions(i) if self._plausible(i, s, m)]
 
-            v = SentenceView(s, load)
+            def gate(i: int = i) -> bool:
+                return not NUMBER_WORDS.isdisjoint(self.words(i)) or (
+                    _DIGIT.search(self.sentences[i].text) is not None
+                )
+
+            v = SentenceView(s, load, _budget=self._figure_budget, _gate=gate)
             self._views[i] = v
         return v
 

@@ -53,7 +53,7 @@ _SCALE = (
     r"(?:trillions?|billions?|milliards?|millions?|milliers?|mille|thousands?"
     r"|mds?|mrds?|md|mln|mn|bn|tn|[mbk])(?![a-zà-ÿ])|m(?=e(?![\w]))"
 )
-_WORD_SCALE = r"(?:trillions?|billions?|milliards?|millions?|milliers?|thousands?)(?![a-zà-ÿ])"
+_WORD_SCALE = r"(?:trillions?|billions?|milliards?|millions?|milliers?|mille|thousands?)(?![a-zà-ÿ])"
 _CUR_PRE = (
     r"(?:US\$|U\.S\.\$|C\$|A\$|CA\$|HK\$|\$|€|£|¥"
     r"|(?:USD|EUR|GBP|CHF|JPY|CNY|CAD)(?=[ \u00a0\u202f\d]))"
@@ -118,13 +118,17 @@ class Figure:
         return self.start, self.end
 
 
+_GROUPED = re.compile(r"(\d{1,3})((?:[ .,]\d{3})+)([.,]\d+)?")
+_SEPARATORS = re.compile(r"[ .,]")
+
+
 def _to_decimal(raw: str) -> Decimal:
     s = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
-    groups = re.fullmatch(r"(\d{1,3})((?:[ .,]\d{3})+)([.,]\d+)?", s)
+    groups = _GROUPED.fullmatch(s)
     if groups and (groups.group(3) or len({c for c in groups.group(2) if not c.isdigit()}) == 1):
         sep = groups.group(2)[0]
         # "1,5" is a decimal, but "1,500" / "1.500" / "1 500" are thousands
-        int_part = groups.group(1) + re.sub(r"[ .,]", "", groups.group(2))
+        int_part = groups.group(1) + _SEPARATORS.sub("", groups.group(2))
         frac = groups.group(3)
         if frac is not None and frac[0] == sep:
             raise ParseError(f"ambiguous number {raw!r}")
@@ -238,7 +242,7 @@ def find_figures(text: str) -> list[Figure]:
 
 
 # Cheap first pass: where a figure can be. The full grammar is only tried at a few starts there.
-_SPOT = re.compile(r"[\d$€£¥]|illi|moiti|half|doubl|tripl|quadrupl|thousand|usd|eur|gbp")
+_SPOT = re.compile(r"[\d$€£¥]|illi|mille|moiti|half|halv|par deux|doubl|tripl|quadrupl|thousand|usd|eur|gbp")
 _PREFIX_CHARS = frozenset(" \u00a0\u202f\u2009$€£¥+-−.USDEGBPCHFJYNAKusdegbpchfjynak")
 
 

@@ -93,6 +93,7 @@ _NEGATED = re.compile(
 )
 
 
+MAX_PER_DOCUMENT = 64  # findings per article: past this, the text is a list or a table
 MAX_PER_SENTENCE = 16  # amounts read per sentence: a longer list is a table, not prose
 
 
@@ -101,6 +102,8 @@ def detect(doc: Document) -> list[Finding]:
     out: list[Finding] = []
     for i in doc.triggered("funding"):
         out.extend(_sentence(doc, i))
+        if len(out) >= MAX_PER_DOCUMENT:
+            break
     return out
 
 

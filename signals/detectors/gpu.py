@@ -37,6 +37,9 @@ _INDEFINITE = re.compile(
     rf"|de milliers de|de millions de)\s+(?:de\s+|d['’]|of\s+)?(?:[\w’'\-]+\s+){{0,2}}?{_NOUN}\b",
     re.IGNORECASE,
 )
+_MANY_WORDS = frozenset(
+    "millions milliers thousands hundreds dizaines centaines tens several plusieurs".split()
+)
 _PURCHASE = re.compile(
     r"\b(?:achat|acheter|achète|acquérir|acquiert|acquis|commande\w*|order\w*|buy\w*|bought"
     r"|purchas\w*|deal|accord|contrat|contract|supply)\b",
@@ -89,6 +92,7 @@ _MODEL_VENDOR = (
 _GPU_CONTEXT_BACK = 2
 
 
+MAX_PER_DOCUMENT = 64  # findings per article: past this, the text is a list or a table
 MAX_PER_SENTENCE = 16  # counts read per sentence: a longer list is a table, not prose
 
 
@@ -104,6 +108,8 @@ def detect(doc: Document) -> list[Finding]:
                 todo[j] = True
     for i in sorted(todo):
         out.extend(_sentence(doc, i, todo[i]))
+        if len(out) >= MAX_PER_DOCUMENT:
+            break
     return out
 
 
@@ -126,7 +132,7 @@ def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
         if finding is not None:
             accepted_any = True
             out.append(finding)
-    if not out:
+    if not out and not _MANY_WORDS.isdisjoint(doc.words(i)):
         m = _INDEFINITE.search(text)
         if m and _PURCHASE.search(text):
             actor, how = doc.actor_before(i, m.start(), not_before=_MODIFIER)

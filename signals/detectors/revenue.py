@@ -45,7 +45,20 @@ _OTHER_WORDS = frozenset(
     forecasts prévision prévisions objectif objectifs share shares stock stocks action actions
     cours valuation valorisation users utilisateurs abonnés subscribers employees salariés
     effectifs dividend dividends dividende cash debt dette market part cost costs coût coûts
-    charges perte pertes loss losses deal deals investment investments funding levée levées""".split()
+    charges perte pertes loss losses deal deals investment investments funding levée
+    levées""".split()
+)
+_HAS_FIGURE = re.compile(r"\d\s?(?:%|p)")
+_MOVE_WORDS = frozenset(
+    """down fell fall falls falling drop drops dropped decline declined declines declining decrease
+    decreased decreases lower slump slumped plunge plunged shrank shrink shrinks slid slide
+    tumble tumbled sank halved contracted dipped dip baisse recul recule reculé reculer repli
+    chute chuté chuter diminue diminué diminution décroissance fléchi effondré contraction perd
+    perdu up rose rise rises risen rising grew grow grows growing growth increase increased
+    increases gain gained gains jump jumped jumps climb climbed higher surge surged soar soared
+    doubled record rebound rebounded moitié half tripled triplé passe passé passant from hausse
+    croissance progresse progressé progression augmente augmenté augmentation bond bondi grimpe
+    grimpé envolé doublé amélioré accéléré""".split()
 )
 _FORWARD = re.compile(
     r"\b(?:expects?|expected|forecasts?|projects?|anticipates?|guid\w*|outlook|targets?|aims?"
@@ -90,6 +103,7 @@ _PERIOD = re.compile(
 )
 
 
+MAX_PER_DOCUMENT = 64  # findings per article: past this, the text is a list or a table
 MAX_PER_SENTENCE = 16  # a sentence naming more revenue lines than this is a table, not prose
 
 
@@ -98,6 +112,8 @@ def detect(doc: Document) -> list[Finding]:
     out: list[Finding] = []
     for i in doc.triggered("revenue"):
         out.extend(_sentence(doc, i))
+        if len(out) >= MAX_PER_DOCUMENT:
+            break
     return out
 
 
@@ -128,7 +144,10 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
     v = doc.view(i)
     text = v.text
     out: list[Finding] = []
-    segments = _segments(text, doc.words(i))[:MAX_PER_SENTENCE]
+    words = doc.words(i)
+    if _MOVE_WORDS.isdisjoint(words) and ("%" not in text or not _HAS_FIGURE.search(text)):
+        return []  # no change stated: nothing rose or fell
+    segments = _segments(text, words)[:MAX_PER_SENTENCE]
     for metric, pre_start, post_start, region_end in segments:
         post = text[post_start:region_end]
         pre = text[pre_start : metric.start()]
@@ -184,7 +203,7 @@ def _read(
     if actor is None:
         return None
     figures = [f for f in (amount_fig, pct_fig) if f is not None]
-    period_m = _PERIOD.search(text)
+    period_m = _PERIOD.search(text, max(0, metric.start() - 120), min(len(text), region_end + 60))
     name = "ad revenue" if metric.group("ad") else "revenue"
     fields: dict[str, object] = {
         "metric": name,

@@ -79,7 +79,7 @@ def enrich(doc: Document, findings: list[Finding]) -> None:
 
 def _valuations(doc: Document) -> dict[str, tuple[Decimal, str]]:
     out: dict[str, tuple[Decimal, str]] = {}
-    for i, s in enumerate(doc.sentences):
+    for i in range(len(doc.sentences)):
         if _VALUATION_WORDS.isdisjoint(doc.words(i)):
             continue
         v = doc.view(i)

@@ -7,7 +7,9 @@ import shutil
 import subprocess
 from typing import Any
 
+import pytest
 import yaml
+from compose_spec import PyCompose
 from deploy_service import DEPLOY, REPO
 
 COMPOSE = REPO / "docker-compose.yml"
@@ -43,6 +45,30 @@ def test_docker_compose_config_rejects_a_broken_file(tmp_path: Any) -> None:
         timeout=60,
     )
     assert result.returncode != 0
+
+
+@pytest.mark.parametrize(
+    ("change", "valid"),
+    [
+        (("", ""), True),
+        (("condition: service_healthy", "condition: sometimes"), False),
+        (("    healthcheck:\n      test:", "    healthcheck:\n      tset:"), False),
+    ],
+)
+def test_compose_spec_validates_the_file(change: tuple[str, str], valid: bool) -> None:
+    text = COMPOSE.read_text()
+    if change[0]:
+        assert change[0] in text
+        text = text.replace(change[0], change[1], 1)
+    try:
+        parsed = PyCompose.from_yaml(text)
+        parsed.validate()
+        spec = parsed.to_spec()
+        parsed.validate_volumes()
+        accepted = spec.services is not None
+    except ValueError:
+        accepted = False
+    assert accepted is valid
 
 
 def test_services_health_and_startup_order() -> None:

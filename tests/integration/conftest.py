@@ -70,7 +70,14 @@ class Reader:
 @pytest.fixture
 def pipeline_settings(settings: Settings) -> Settings:
     """Test settings with the topics created and a short commit interval."""
-    live = settings.model_copy(update={"commit_interval_s": 0.5, "log_level": "INFO"})
+    live = settings.model_copy(
+        update={
+            "commit_interval_s": 0.5,
+            "log_level": "INFO",
+            "session_timeout_s": 6.0,
+            "rebalance_timeout_s": 6.0,
+        }
+    )
     asyncio.run(create_topics(live))
     return live
 

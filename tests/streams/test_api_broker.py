@@ -153,9 +153,12 @@ async def test_paused_broker_gives_503_then_recovers_with_nothing_lost(tmp_path:
             accepted += r.json()["ids"]
             assert broker.pid is not None
             os.kill(broker.pid, signal.SIGSTOP)
+            stopped = time.monotonic()
             try:
                 paused = await client.post("/v1/news", json=[news(3), news(4)])
                 assert paused.status_code == 503, paused.text
+                # answered within the send timeout (2 s), not left hanging
+                assert time.monotonic() - stopped < 6
                 accepted += paused.json()["detail"]["acknowledged"]  # none expected
                 assert paused.json()["detail"]["acknowledged"] == []
 
@@ -163,6 +166,11 @@ async def test_paused_broker_gives_503_then_recovers_with_nothing_lost(tmp_path:
                     return (await client.get("/readyz")).status_code == 503
 
                 assert await until(red, timeout_s=15)
+                # an outage of ~10 s: every attempt in it is refused, none accepted
+                while time.monotonic() - stopped < 10:
+                    late = await client.post("/v1/news", json=news(5))
+                    assert late.status_code == 503
+                    assert (await client.get("/readyz")).status_code == 503
             finally:
                 os.kill(broker.pid, signal.SIGCONT)
 

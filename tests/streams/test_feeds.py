@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -285,3 +286,23 @@ def test_bad_feed_lists_are_refused(tmp_path: Path, text: str) -> None:
 )
 def test_html_to_text(html: str | None, text: str) -> None:
     assert html_to_text(html) == text
+
+
+async def test_run_polls_until_stopped(server: FeedServer, tmp_path: Path) -> None:
+    sink = Collector()
+    specs = [FeedSpec(url=server.url("/fr.rss"), interval_s=0.2)]
+    p = FeedPoller(
+        specs,
+        FeedStateStore.in_dir(tmp_path),
+        sink,
+        Metrics.create(CollectorRegistry()),
+        httpx.AsyncClient(),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(p.run(stop))
+    async with asyncio.timeout(10):
+        while count(p, "feeds_polled", "not_modified") < 2:  # polled again on its interval
+            await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert len(sink.events) == 2
