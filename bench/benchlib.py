@@ -19,6 +19,7 @@ import os
 import platform
 import random
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -327,16 +328,24 @@ def settled_at_detect(workers: Sequence[Worker]) -> float:
 
 
 async def committed(settings: Settings, topic: str) -> dict[int, int]:
-    """Offsets the app's consumer group committed on ``topic``, by partition."""
-    from aiokafka.admin import AIOKafkaAdminClient
+    """Offsets the app's consumer group committed on ``topic``, by partition.
 
-    admin = AIOKafkaAdminClient(**aiokafka_options(settings))
-    await admin.start()
+    A consumer of the group that never subscribes (so never joins) asks with OffsetFetch.
+    """
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(
+        group_id=settings.app_id, enable_auto_commit=False, **aiokafka_options(settings)
+    )
+    await consumer.start()
     try:
-        offsets = await admin.list_consumer_group_offsets(settings.app_id)
+        out = {}
+        for p in range(settings.partitions):
+            offset = await consumer.committed(TopicPartition(topic, p))
+            out[p] = -1 if offset is None else int(offset)
+        return out
     finally:
-        await admin.close()
-    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+        await consumer.stop()
 
 
 async def next_offsets(
@@ -406,6 +415,24 @@ def wait_drained(
 
 def prepare_topics(settings: Settings) -> None:
     asyncio.run(create_topics(settings))
+
+
+def start_profiler(pid: int, out: Path, rate: int = 50) -> subprocess.Popen[bytes]:
+    """py-spy sampling ``pid`` into a collapsed-stack file until :func:`stop_profiler`."""
+    spy = Path(sys.executable).with_name("py-spy")
+    cmd = [str(spy), "record", "-p", str(pid), "-r", str(rate), "-f", "raw", "-o", str(out)]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_profiler(proc: subprocess.Popen[bytes]) -> None:
+    """Stop py-spy by its PID (SIGINT makes it write the file)."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 def run_python(argv: list[str], timeout_s: float) -> subprocess.CompletedProcess[str]:

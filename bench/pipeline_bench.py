@@ -35,7 +35,9 @@ from benchlib import (
     machine,
     prepare_topics,
     produce,
+    start_profiler,
     start_workers,
+    stop_profiler,
     stop_workers,
     summed,
     wait_drained,
@@ -97,14 +99,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         load_bare = loadavg()
 
         workers = start_workers(settings, 1, Path(tmp))
+        profiler = None
         try:
+            if args.profile:
+                profiler = start_profiler(workers[0].pid, args.profile)
             t0 = wait_ready(workers)
             detect_done, done = wait_drained(settings, workers, args.events, args.timeout)
+            if profiler is not None:
+                stop_profiler(profiler)
             signals = summed(workers, "signals_signals_detected_total")
             alerts = summed(workers, "signals_alerts_emitted_total")
             dropped = summed(workers, "signals_duplicates_dropped_total")
             rejected = summed(workers, "signals_news_rejected_total")
         finally:
+            if profiler is not None:
+                stop_profiler(profiler)
             stop_workers(workers)
     pipeline_rate = args.events / (done - t0)
     bare_rate = args.events / bare_s
@@ -141,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stories", choices=("off", "on"), default="off")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--timeout", type=float, default=1800.0, help="bound on the pipeline run")
+    ap.add_argument("--profile", type=Path, help="py-spy the worker into this collapsed-stack file")
     args = ap.parse_args(argv)
     r = run(args)
     emit(

@@ -16,7 +16,7 @@ from signals.hedging import is_denied
 from signals.models import NewsEvent
 from signals.numbers import Figure, find_figures
 from signals.text import Sentence, detect_language, split_sentences
-from signals.triggers import kinds_in, words_of
+from signals.triggers import trigger_sentences, words_of
 
 # a preposition (plus article) right before a name: the name is not the subject
 _OBLIQUE = re.compile(
@@ -120,7 +120,7 @@ class SentenceView:
 class Document:
     """The sentences of one event (title first), with lazily computed names and figures."""
 
-    def __init__(self, event: NewsEvent, table: AliasTable) -> None:
+    def __init__(self, event: NewsEvent, table: AliasTable, words: set[str] | None = None) -> None:
         self.event = event
         self.table = table
         title = event.title or ""
@@ -132,11 +132,23 @@ class Document:
         self._raw: dict[int, list[Mention]] = {}
         self._hits: dict[str, list[int]] | None = None
         self._words: dict[int, set[str]] = {}
+        self._all_words: set[str] | None = words
         self._figure_budget = [MAX_FIGURES]
         self._main: Mention | None | bool = False
         self._denied: bool | None = None
-        self._known_names: set[str] | None = None
+        self._inside: dict[str, bool] = {}
         self.title_case = _is_title_case(title)
+
+    def all_words(self) -> set[str]:
+        """The lowercased words of the whole article."""
+        if self._all_words is None:
+            self._all_words = words_of(f"{self.event.title or ''}\n{self.event.body}")
+        return self._all_words
+
+    @property
+    def exhausted(self) -> bool:
+        """The figure budget is spent: the rest of the text is a table, not prose."""
+        return self._figure_budget[0] <= 0
 
     def words(self, i: int) -> set[str]:
         """The lowercased words of sentence ``i`` (for cheap keyword gates)."""
@@ -149,11 +161,16 @@ class Document:
     def triggered(self, kind: str) -> list[int]:
         """Indices of the sentences holding a trigger word of ``kind``."""
         if self._hits is None:
-            hits: dict[str, list[int]] = {}
-            for k in range(len(self.sentences)):
-                for found in kinds_in(self.words(k)):
-                    hits.setdefault(found, []).append(k)
-            self._hits = hits
+            hits: dict[str, set[int]] = {}
+            fields = (
+                (self.event.title or "", 0, self.n_title),
+                (self.event.body, self.n_title, len(self.sentences)),
+            )
+            for text, lo, hi in fields:
+                bounds = [(self.sentences[k].start, self.sentences[k].end) for k in range(lo, hi)]
+                for found, ks in trigger_sentences(text, bounds, self.all_words()).items():
+                    hits.setdefault(found, set()).update(lo + k for k in ks)
+            self._hits = {k: sorted(v) for k, v in hits.items()}
         return self._hits.get(kind, [])
 
     # --- names ----------------------------------------------------------------------------
@@ -185,7 +202,7 @@ class Document:
         if m.known:
             return True
         if i < self.n_title and self.title_case:
-            return m.text in self.body_names()
+            return self.named_inside(m.text)
         lead = s.text[: m.start].strip(" \"'«“‘-–—•(")
         if lead:
             return True
@@ -193,21 +210,18 @@ class Document:
         return (
             " " in m.text
             or _SUBJECT_VERB.match(s.text, m.end) is not None
-            or m.text in self.body_names()
             or (len(m.text) >= 4 and _COMMON_SUFFIX.search(m.text) is None)
+            or self.named_inside(m.text)
         )
 
-    def body_names(self) -> set[str]:
-        """Unknown names written somewhere other than at the start of a sentence."""
-        if self._known_names is None:
-            names: set[str] = set()
-            for j in range(self.n_title, len(self.sentences)):
-                s = self.sentences[j]
-                for m in self.raw_mentions(j):
-                    if not m.known and s.text[: m.start].strip(" \"'«“‘-–—•("):
-                        names.add(m.text)
-            self._known_names = names
-        return self._known_names
+    def named_inside(self, name: str) -> bool:
+        """Whether ``name`` is written in the body after a word (not opening a sentence)."""
+        hit = self._inside.get(name)
+        if hit is None:
+            pattern = re.compile(rf"(?<=[\w,;:)] ){re.escape(name)}(?!\w)")
+            hit = pattern.search(self.event.body) is not None
+            self._inside[name] = hit
+        return hit
 
     def eligible(self, m: Mention, vendors: bool) -> bool:
         return m.role == "company" or (vendors and m.role == "vendor")

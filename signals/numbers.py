@@ -53,7 +53,9 @@ _SCALE = (
     r"(?:trillions?|billions?|milliards?|millions?|milliers?|mille|thousands?"
     r"|mds?|mrds?|md|mln|mn|bn|tn|[mbk])(?![a-zà-ÿ])|m(?=e(?![\w]))"
 )
-_WORD_SCALE = r"(?:trillions?|billions?|milliards?|millions?|milliers?|mille|thousands?)(?![a-zà-ÿ])"
+_WORD_SCALE = (
+    r"(?:trillions?|billions?|milliards?|millions?|milliers?|mille|thousands?)(?![a-zà-ÿ])"
+)
 _CUR_PRE = (
     r"(?:US\$|U\.S\.\$|C\$|A\$|CA\$|HK\$|\$|€|£|¥"
     r"|(?:USD|EUR|GBP|CHF|JPY|CNY|CAD)(?=[ \u00a0\u202f\d]))"
@@ -242,7 +244,9 @@ def find_figures(text: str) -> list[Figure]:
 
 
 # Cheap first pass: where a figure can be. The full grammar is only tried at a few starts there.
-_SPOT = re.compile(r"[\d$€£¥]|illi|mille|moiti|half|halv|par deux|doubl|tripl|quadrupl|thousand|usd|eur|gbp")
+_SPOT = re.compile(
+    r"[\d$€£¥]|illi|mille|moiti|half|halv|par deux|doubl|tripl|quadrupl|thousand|usd|eur|gbp"
+)
 _PREFIX_CHARS = frozenset(" \u00a0\u202f\u2009$€£¥+-−.USDEGBPCHFJYNAKusdegbpchfjynak")
 
 

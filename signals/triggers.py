@@ -7,6 +7,7 @@ about as much as tokenising it, and sentences without a trigger are never parsed
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from signals.models import Kind
@@ -16,6 +17,8 @@ _WORD = re.compile(r"\w+")
 _MODEL_WORD = re.compile(
     r"(?:[hbal]\d{2,3}|gb\d{3}|gh\d{3}|mi\d{3}x?|gaudi\d|trainium\d|tpuv?\d+)s?"
 )
+
+_MODEL_SCAN = re.compile(rf"\b{_MODEL_WORD.pattern}\b")
 
 TRIGGER_WORDS: dict[Kind, frozenset[str]] = {
     "funding": frozenset(
@@ -60,7 +63,44 @@ def kinds_in(words: Iterable[str]) -> set[Kind]:
     return found
 
 
-def any_trigger(text: str) -> bool:
-    """Whether ``text`` holds any trigger word at all (the whole-article gate)."""
-    ws = words_of(text)
+def trigger_sentences(
+    text: str, bounds: list[tuple[int, int]], words: set[str] | None = None
+) -> dict[Kind, set[int]]:
+    """For each kind, the indices of the spans ``bounds`` (sorted sentence start/end offsets in
+    ``text``) that hold one of its trigger words. Each word is looked for at most once per span.
+    """
+    low = text.lower()
+    if words is None:
+        words = set(_WORD.findall(low))
+    out: dict[Kind, set[int]] = {}
+    starts = [s for s, _ in bounds]
+    n = len(low)
+    for kind, trig in TRIGGER_WORDS.items():
+        found = out.setdefault(kind, set())
+        for w in trig & words:
+            pos = low.find(w)
+            while pos >= 0:
+                end = pos + len(w)
+                k = bisect_right(starts, pos) - 1
+                left = pos == 0 or not _is_word(low[pos - 1])
+                if k >= 0 and left and (end == n or not _is_word(low[end])):
+                    found.add(k)
+                    end = max(end, bounds[k][1])  # this sentence is marked: skip to its end
+                pos = low.find(w, end)
+    if any(w[0] in "hbalgmt" and _MODEL_WORD.fullmatch(w) for w in words):
+        gpu = out.setdefault("gpu_procurement", set())
+        for m in _MODEL_SCAN.finditer(low):
+            k = bisect_right(starts, m.start()) - 1
+            if k >= 0:
+                gpu.add(k)
+    return out
+
+
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def any_trigger(text: str | set[str]) -> bool:
+    """Whether ``text`` (or its word set) holds any trigger word at all (the article gate)."""
+    ws = words_of(text) if isinstance(text, str) else text
     return not _ALL.isdisjoint(ws) or bool(kinds_in(ws))

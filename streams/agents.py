@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,15 @@ from streams.extract import Detector, default_detector, extract
 from streams.metrics import Metrics
 from streams.settings import Settings
 from streams.stories import StoryStage
-from streams.tables import WindowTables, contribution, figures, table_key, window_for
+from streams.tables import (
+    WindowBatch,
+    WindowTables,
+    contribution,
+    figures,
+    processing,
+    table_key,
+    window_for,
+)
 from streams.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -79,44 +87,62 @@ class Pipeline:
             )
 
     async def on_signal(self, event: Any) -> None:
-        """One ``signals.detected`` message: count it in its windows, apply the rules."""
-        msg = event.message
-        try:
-            signal = Signal.model_validate_json(msg.value or b"")
-        except ValidationError as exc:
-            await self.reject(msg, "invalid_event", "aggregate", str(exc.errors()[0]["msg"]))
-            return
-        try:
-            alerts = self._aggregate(signal, msg.timestamp)
-        except Exception as exc:
-            log.exception("aggregate failed on %s[%s]@%s", msg.topic, msg.partition, msg.offset)
-            await self.reject(msg, "processing_error", "aggregate", f"{type(exc).__name__}: {exc}")
-            return
-        ingested = _header(msg.headers, INGESTED_HEADER)
-        for alert in alerts:
+        """One ``signals.detected`` message (a batch of one)."""
+        await self.on_signals([event])
+
+    async def on_signals(self, events: Sequence[Any]) -> None:
+        """A batch of ``signals.detected`` messages: counted in their windows, rules applied.
+
+        Each window is read once and written once per batch (one changelog record per key and
+        window, not per signal); the rules see the windows as they are after each signal.
+        """
+        batch = WindowBatch(self.tables)
+        out: list[tuple[Alert, float, float | None]] = []
+        for event in events:
+            msg = event.message
+            try:
+                signal = Signal.model_validate_json(msg.value or b"")
+            except ValidationError as exc:
+                await self.reject(msg, "invalid_event", "aggregate", str(exc.errors()[0]["msg"]))
+                continue
+            try:
+                with processing(event):  # the story stage's table writes go to its partition
+                    alerts = self._aggregate(signal, msg.timestamp, batch, event)
+            except Exception as exc:
+                log.exception("aggregate failed on %s[%s]@%s", msg.topic, msg.partition, msg.offset)
+                await self.reject(
+                    msg, "processing_error", "aggregate", f"{type(exc).__name__}: {exc}"
+                )
+                continue
+            ingested = _header(msg.headers, INGESTED_HEADER)
+            out.extend((alert, msg.timestamp, ingested) for alert in alerts)
+        batch.flush()
+        for alert, timestamp, ingested in out:
             await self.topics.signals_alerts.send(
-                key=alert.company.encode("utf-8"), value=encode(alert), timestamp=msg.timestamp
+                key=alert.company.encode("utf-8"), value=encode(alert), timestamp=timestamp
             )
             self.metrics.alerts_emitted.labels(alert.rule, alert.severity).inc()
             if ingested is not None:
                 self.metrics.alert_latency.observe(max(0.0, self.clock() - ingested))
 
-    def _aggregate(self, signal: Signal, timestamp: float) -> list[Alert]:
+    def _aggregate(
+        self, signal: Signal, timestamp: float, tables: WindowBatch, event: Any
+    ) -> list[Alert]:
         key = table_key(signal.company, signal.kind)
         source = signal.source or UNKNOWN_SOURCE
-        _, hour = self.tables.members("1h", key, timestamp)
+        _, hour = tables.members("1h", key, timestamp)
         if signal.signal_id in hour:
             self.metrics.duplicates_dropped.labels("aggregate").inc()
         # applied even to a duplicate: the union is idempotent, and a crash may have left
         # only some of the windows updated
-        self.tables.add(key, contribution(signal, source))
-        windows = self.tables.figures(key, timestamp)
+        tables.add(key, contribution(signal, source), timestamp, event)
+        windows = tables.figures(key, timestamp)
         alerts = threshold_alerts(signal, self.rules, windows)
         company: dict[str, list[Any]] = {}
         start = 0.0
         span = window_for(self.settings.surge_window_s)
         for kind in KINDS:
-            start, members = self.tables.members(span, table_key(signal.company, kind), timestamp)
+            start, members = tables.members(span, table_key(signal.company, kind), timestamp)
             company.update(members)
         surge = surge_alert(
             signal,
@@ -201,8 +227,9 @@ def register_agents(pipeline: Pipeline) -> None:
             await pipeline.on_news(event)
 
     async def aggregate_signals(stream: Any) -> None:
-        async for event in stream.events():
-            await pipeline.on_signal(event)
+        settings = pipeline.settings
+        async for events in stream.take_events(settings.batch_max, settings.batch_within_s):
+            await pipeline.on_signals(events)
 
     async def update_gauges() -> None:
         try:

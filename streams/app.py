@@ -61,6 +61,9 @@ def faust_options(settings: Settings) -> dict[str, Any]:
     if settings.embedded_broker:
         # Tansu under-reports end offsets; RocksDB recovery would refuse to start (TANSU.md)
         opts["recovery_consistency_check"] = False
+        # ... by ignoring all but the first record of the last batch, so table recovery would
+        # stop short of the newest changelog records: one record per batch keeps it exact
+        opts["producer_max_batch_size"] = 1
     return opts
 
 

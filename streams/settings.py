@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     heartbeat_interval_s: float = 1.0
     rebalance_timeout_s: float = 10.0
     commit_interval_s: float = Field(default=2.8, gt=0, description="Offset commit interval")
+    batch_max: int = Field(
+        default=1000, ge=1, description="Signals aggregated per batch (one table write per window)"
+    )
+    batch_within_s: float = Field(
+        default=0.01, gt=0, description="Longest wait for a batch to fill (adds to latency)"
+    )
 
     # topics
     topic_news_raw: str = "news.raw"

@@ -9,6 +9,8 @@ to the news event's ``published_at`` (event time), and expire so memory stays bo
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -104,6 +106,111 @@ class WindowTables:
         """(table name, keys held) for the table-size gauge."""
         for wrapper in self.by_name.values():
             yield wrapper.table.name, len(wrapper.table.data)
+
+
+@contextlib.contextmanager
+def processing(event: Any) -> Iterator[None]:
+    """Make ``event`` faust's current event: table writes go to its partition's changelog.
+
+    Inside a batch (``stream.take_events``) faust's current event is the batch's last one.
+    """
+    from faust.streams import _current_event
+
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
+
+
+class _Window:
+    """One window's members as read at the start of a batch, with running figures."""
+
+    __slots__ = ("members", "amount_usd", "quantity", "sources")
+
+    def __init__(self, members: Members) -> None:
+        self.members = members
+        self.amount_usd = float(sum(float(m[1]) for m in members.values()))
+        self.quantity = int(sum(int(m[2]) for m in members.values()))
+        self.sources: dict[Any, int] = {}
+        for m in members.values():
+            self.sources[m[0]] = self.sources.get(m[0], 0) + 1
+
+    def add(self, new: Members) -> bool:
+        """Union ``new`` in; True when something was added."""
+        changed = False
+        for sid, m in new.items():
+            if sid in self.members:
+                continue
+            self.members[sid] = m
+            self.amount_usd += float(m[1])
+            self.quantity += int(m[2])
+            self.sources[m[0]] = self.sources.get(m[0], 0) + 1
+            changed = True
+        return changed
+
+
+class WindowBatch:
+    """The window tables seen through one batch of messages: each window read once, each changed
+    window written once (one changelog record per key and window per batch, not per signal).
+
+    Same methods as :class:`WindowTables`; ``add`` takes the faust event the members come from,
+    whose partition the changelog record goes to. Call :meth:`flush` at the end of the batch.
+    """
+
+    def __init__(self, tables: WindowTables) -> None:
+        self.tables = tables
+        self._windows: dict[tuple[WindowName, str, tuple[float, float]], _Window] = {}
+        self._dirty: dict[tuple[WindowName, str, tuple[float, float]], Any] = {}
+
+    def _window(self, name: WindowName, key: str, span: tuple[float, float]) -> _Window:
+        at = (name, key, span)
+        window = self._windows.get(at)
+        if window is None:
+            stored = self.tables.by_name[name].table.get((key, span))
+            window = self._windows[at] = _Window(dict(stored or {}))
+        return window
+
+    def add(self, key: str, members: Members, timestamp: float, event: Any) -> None:
+        """Count ``members`` in every window of every table that holds ``timestamp``."""
+        for name, wrapper in self.tables.by_name.items():
+            for lo, hi in wrapper.table.window.ranges(timestamp):
+                if self._window(name, key, (lo, hi)).add(members):
+                    self._dirty[(name, key, (lo, hi))] = event
+
+    def members(self, name: WindowName, key: str, timestamp: float) -> tuple[float, Members]:
+        """As :meth:`WindowTables.members`; the mapping is the batch's own: do not change it."""
+        start, end = self.tables.by_name[name].table.window.earliest(timestamp)
+        return start, self._window(name, key, (start, end)).members
+
+    def figures(self, key: str, timestamp: float) -> list[WindowFigures]:
+        out = []
+        for name in WINDOWS:
+            start, end = self.tables.by_name[name].table.window.earliest(timestamp)
+            w = self._window(name, key, (start, end))
+            begin = datetime.fromtimestamp(start, UTC)
+            out.append(
+                WindowFigures(
+                    window=name,
+                    start=begin,
+                    end=begin + timedelta(seconds=WINDOWS[name][0]),
+                    count=len(w.members),
+                    amount_usd=w.amount_usd,
+                    quantity=w.quantity,
+                    sources=len(w.sources),
+                )
+            )
+        return out
+
+    def flush(self) -> int:
+        """Write every changed window once; returns how many were written."""
+        for (name, key, span), event in self._dirty.items():
+            with processing(event):
+                window = self._windows[(name, key, span)]
+                self.tables.by_name[name].table[(key, span)] = window.members
+        written = len(self._dirty)
+        self._dirty.clear()
+        return written
 
 
 def _empty() -> Members:

@@ -9,13 +9,6 @@ from signals.document import Document
 from signals.hedging import is_denied, is_hedged, is_pending
 from signals.numbers import Figure
 
-TRIGGER = re.compile(
-    r"\b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|land(?:s|ed)|bag(?:s|ged)"
-    r"|funding|financing|round|series [a-h]|seed|investment|lève|lèvent|levé|levée|levés|levées"
-    r"|lever|récolt\w*|boucl\w*|tour de (?:table|financement)|série [a-h]|amorçage|financement"
-    r"|obten\w*|obtient|décroch\w*|sécuris\w*|collect\w*)\b",
-    re.IGNORECASE,
-)
 # cue right before the amount: the amount is money raised
 _RAISE_BEFORE = re.compile(
     r"\b(?:[Rr]ais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|lands?|landed|bag(?:s|ged)"
@@ -29,9 +22,8 @@ _RAISE_AFTER = re.compile(
     r"^[^.;]{0,22}?\b(?:series [a-h]|série [a-h]|serie [a-h]|seed|pre-seed|amorçage|round|funding"
     r"|financing|investment|raised|levée?s?|récoltée?s?|bouclée?s?|tour de table|tour|[a-h] round"
     r"|en série|venture)\b",
-    re.IGNORECASE,
 )
-_DEAL_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?deals?\b", re.IGNORECASE)
+_DEAL_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?deals?\b")
 _NOT_RAISE_BEFORE = re.compile(
     r"\b(?:valu(?:ed|ation|ing)|valoris\w*|évalué\w*|estim\w*|worth|vaut|vaudrait|capitalis\w*"
     r"|market cap\w*|total(?! of)\w*|cumul\w*|to date|bringing|portant|portent|porte|dont|of which"
@@ -40,7 +32,6 @@ _NOT_RAISE_BEFORE = re.compile(
     r"|prices?|prix|goal|objectif|target\w*|toward|towards|vers|up to|jusqu['’]à|revenues?"
     r"|chiffre d['’]affaires|sales|ventes|pledg\w*|promis|commit\w*|fund of"
     r"|in addition to|en plus d\w*)\b|(?<!levée de )\bfonds de\b",
-    re.IGNORECASE,
 )
 _NOT_RAISE_AFTER = re.compile(
     r"^\s*(?:post-money |pre-money )?(?:valuation|valorisation)"
@@ -51,17 +42,14 @@ _NOT_RAISE_AFTER = re.compile(
     r"|jusqu['’]ici|en tout|since (?:its )?(?:founding|inception|launch|creation)"
     r"|depuis sa (?:création|fondation))"
     r"|^\+",
-    re.IGNORECASE,
 )
 _AGGREGATE = re.compile(
     r"\bles start-?up\b|\b(?:start-?ups|startups|fintechs|companies|entreprises|sociétés"
     r"|jeunes pousses|founders"
     r"|deals|rounds|opérations|tours de table|levées de fonds|transactions|unicorns|licornes)\b",
-    re.IGNORECASE,
 )
-_THRESHOLD = re.compile(
-    r"(?:over|above|plus de|more than|supérieure? à|de plus de)\s*$", re.IGNORECASE
-)
+_DEAL_CONTEXT = frozenset("funding round financing venture vc".split())
+_THRESHOLD = re.compile(r"(?:over|above|plus de|more than|supérieure? à|de plus de)\s*$")
 _PASSIVE_ACTOR = re.compile(
     r"^\s*(?:\w+\s+){0,1}?(?:levée?s? par|raised by|secured by|obtenue?s? par|récoltée?s? par)\s+$",
     re.IGNORECASE,
@@ -88,9 +76,7 @@ _INTRO_NEXT = re.compile(
     r"(?:[\s,;(]*\b(?:après|after|avant|before|dont|including|contre|versus|vs|plus|and|et|with"
     r"|avec|de|des|du|les|the|a|an|un|une|of|from|to|à|sur|over|soit|ou|or|puis|then)\b)+[\s(]*$"
 )
-_NEGATED = re.compile(
-    r"\b(?:not|never|pas|jamais|n['’]a pas|ne \w+ pas|no longer|plus de levée)\b", re.IGNORECASE
-)
+_NEGATED = re.compile(r"\b(?:not|never|pas|jamais|n['’]a pas|ne \w+ pas|no longer|plus de levée)\b")
 
 
 MAX_PER_DOCUMENT = 64  # findings per article: past this, the text is a list or a table
@@ -102,7 +88,7 @@ def detect(doc: Document) -> list[Finding]:
     out: list[Finding] = []
     for i in doc.triggered("funding"):
         out.extend(_sentence(doc, i))
-        if len(out) >= MAX_PER_DOCUMENT:
+        if len(out) >= MAX_PER_DOCUMENT or doc.exhausted:
             break
     return out
 
@@ -113,8 +99,11 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
     figures = [f for f in v.figures if f.kind != "percent" and not f.signed][:MAX_PER_SENTENCE]
     if not figures:
         return []
-    aggregate = _AGGREGATE.search(text) is not None
-    deal_ok = re.search(r"\b(?:funding|round|financing|venture|VC)\b", text, re.I) is not None
+    low = text.lower()
+    if len(low) != len(text):
+        low = text  # a rare character changed length when lowered: keep offsets exact
+    aggregate = _AGGREGATE.search(low) is not None
+    deal_ok = not _DEAL_CONTEXT.isdisjoint(doc.words(i))
     out: list[Finding] = []
     prev_end = 0
     for k, fig in enumerate(figures):
@@ -122,8 +111,9 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
             prev_end = fig.end
             continue
         next_start = figures[k + 1].start if k + 1 < len(figures) else len(text)
-        before = text[max(prev_end, fig.start - 60) : fig.start]
-        after = text[fig.end : next_start]
+        lo = max(prev_end, fig.start - 60)
+        before = low[lo : fig.start]
+        after = low[fig.end : next_start]
         prev_end = fig.end
         if fig.value < 10_000:
             continue
@@ -132,9 +122,11 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
         )
         if not positive and deal_ok and _DEAL_AFTER.search(after):
             positive = True
-        if not positive or _negative_before(before) or _NOT_RAISE_AFTER.search(after):
+        if not positive or _negative_before(before, text[lo : fig.start]):
             continue
-        if _NEGATED.search(text[max(0, fig.start - 40) : fig.start]):
+        if _NOT_RAISE_AFTER.search(after):
+            continue
+        if _NEGATED.search(low, max(0, fig.start - 40), fig.start):
             continue
         if aggregate and _THRESHOLD.search(before):
             continue
@@ -142,7 +134,8 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
             continue  # "($7.2bn)": a conversion or an aside, not the round itself
         # the last words before the next amount introduce that amount ("après les 105 M€")
         own_after = _INTRO_NEXT.sub("", after) if k + 1 < len(figures) else after
-        finding = _finding(doc, i, fig, (before, own_after), aggregate)
+        raw_after = text[fig.end : fig.end + len(own_after)]
+        finding = _finding(doc, i, fig, (text[lo : fig.start], raw_after), aggregate)
         if finding is not None:
             out.append(finding)
     if out and (is_denied(text) or ((is_hedged(text) or is_pending(text)) and doc.denied)):
@@ -150,12 +143,15 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
     return out
 
 
-def _negative_before(before: str) -> bool:
-    """A cue in the last words before the amount: valued at, a total of, invested, spent..."""
+def _negative_before(before: str, raw: str) -> bool:
+    """A cue in the last words before the amount: valued at, a total of, invested, spent...
+
+    ``before`` is lowercased; ``raw`` is the same text as written.
+    """
     cut = max(0, len(before) - 30)
-    for m in _NOT_RAISE_BEFORE.finditer(before):
+    for m in _NOT_RAISE_BEFORE.finditer(before, max(0, cut - 30)):
         # a cue inside a capitalised name ("Bought by Many") is not a cue
-        if m.end() >= cut and not m.group()[0].isupper() and "." not in before[m.end() :]:
+        if m.end() >= cut and not raw[m.start()].isupper() and "." not in before[m.end() :]:
             return True
     return False
 

@@ -15,7 +15,6 @@ _NOUN = (
     r"|tpus?|[hbal]\d{2,3}s?|gb\d{3}s?|gh\d{3}s?|mi\d{3}x?s?|blackwell|hopper|rubin|instinct"
     r"|gaudi ?\d?s?|ascend(?: \d+\w?)?|trainium\d?s?|inferentia\d?s?|maia|mtia)"
 )
-TRIGGER = re.compile(rf"\b{_NOUN}(?![\w])", re.IGNORECASE)
 # a name right before a GPU noun names the product, not the buyer ("Trainium chips")
 _MODIFIER = re.compile(rf"\s+(?:[\w\-]+\s+)?{_NOUN}(?![\w])", re.IGNORECASE)
 _ELLIPSIS = re.compile(
@@ -108,7 +107,7 @@ def detect(doc: Document) -> list[Finding]:
                 todo[j] = True
     for i in sorted(todo):
         out.extend(_sentence(doc, i, todo[i]))
-        if len(out) >= MAX_PER_DOCUMENT:
+        if len(out) >= MAX_PER_DOCUMENT or doc.exhausted:
             break
     return out
 
@@ -120,7 +119,7 @@ def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
     counts = [f for f in v.figures if f.kind == "count" and not f.signed][:MAX_PER_SENTENCE]
     accepted_any = False
     for fig in counts:
-        if fig.value < 100 or (not fig.scaled and 1900 <= fig.value <= 2100):
+        if fig.value < 100 or (1900 <= fig.value <= 2100 and text[fig.start : fig.end].isdigit()):
             continue
         after = text[fig.end : fig.end + 80]
         counted = _COUNTED.search(after) is not None

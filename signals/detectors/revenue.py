@@ -24,11 +24,6 @@ _METRIC = re.compile(
     rf"|recettes|revenus|ventes)\b)|(?P<ca>\bCA\b)",
     re.IGNORECASE,
 )
-TRIGGER = re.compile(
-    r"\b(?:revenues?|sales|turnover|top[- ]line|chiffre d['’]affaires|recettes|revenus|ventes"
-    r"|activité publicitaire|CA)\b",
-    re.IGNORECASE,
-)
 _OTHER = re.compile(
     r"\b(?:profits?|earnings|ebitda|ebita|ebit|eps|net income|operating income|income|margins?"
     r"|bénéfices?|résultats?|marges?|capex|dépenses|spending|guidance|outlook|forecasts?"
@@ -112,7 +107,7 @@ def detect(doc: Document) -> list[Finding]:
     out: list[Finding] = []
     for i in doc.triggered("revenue"):
         out.extend(_sentence(doc, i))
-        if len(out) >= MAX_PER_DOCUMENT:
+        if len(out) >= MAX_PER_DOCUMENT or doc.exhausted:
             break
     return out
 

@@ -52,7 +52,8 @@ def enrich(doc: Document, findings: list[Finding]) -> None:
     rounds = [f for f in findings if f.kind == "funding"]
     if not rounds:
         return
-    valuations = _valuations(doc)
+    every = doc.all_words()
+    valuations = {} if _VALUATION_WORDS.isdisjoint(every) else _valuations(doc)
     parents = _subsidiaries(doc) if valuations else {}
     primary = next((f for f in rounds if not f.earlier), rounds[0])
     for f in rounds:
@@ -67,7 +68,7 @@ def enrich(doc: Document, findings: list[Finding]) -> None:
         if value is not None and not f.earlier:
             f.fields["valuation"] = as_float(value[0])
             f.fields["valuation_currency"] = value[1]
-    investors = _investors(doc)
+    investors = {} if _INVESTOR_WORDS.isdisjoint(every) else _investors(doc)
     for f in rounds:
         own = investors.get(f.sentence)
         if own is None and f is primary:

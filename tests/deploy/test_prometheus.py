@@ -16,8 +16,9 @@ from deploy_service import DEPLOY, Service
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 DASHBOARD = DEPLOY / "grafana" / "dashboards" / "market-signals.json"
-# what Grafana substitutes before a query reaches Prometheus
-VARIABLES = {"$__rate_interval": "30s", "$__interval": "1s", "$__range": "5m", "$window": "1h"}
+# What Grafana substitutes before a query reaches Prometheus. The rate window is wide enough
+# to span the whole session: the news was posted when the deployment fixture started.
+VARIABLES = {"$__rate_interval": "5m", "$__interval": "1s", "$__range": "5m", "$window": "1h"}
 
 WORKER_FAMILIES = [
     "signals_news_ingested_total",

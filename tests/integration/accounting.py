@@ -10,6 +10,7 @@ they are accounted for by the consumer group's committed offset on ``news.raw`` 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import threading
 import time
@@ -17,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -82,7 +84,7 @@ def workload(n: int, tag: str, hour: datetime | None = None, bad_every: int = 50
             lines.append(line)
             found.append([])
             continue
-        company = COMPANIES[i % len(COMPANIES)]
+        company = COMPANIES[(i // 4) % len(COMPANIES)]  # each company: every kind
         values = {"c": company, "a": 100 + i % 900, "q": 20_000 + i, "p": 25 + i % 50, "i": i}
         template = WITH_SIGNAL[i % 4] if i % 5 < 2 else WITHOUT_SIGNAL[i % 4]
         event = NewsEvent(
@@ -205,7 +207,7 @@ class Tail:
             if msg is None or msg.error():
                 continue
             n += 1
-            topic = msg.topic()
+            topic = str(msg.topic())
             self.raw[topic].append(
                 SimpleNamespace(
                     topic=topic,
@@ -303,13 +305,15 @@ def wait_until_settled(
     settings: Settings,
     tail: Tail,
     work: Workload,
-    publisher: Publisher,
+    raw_ends: dict[int, int],
     alert_ids: set[str],
     timeout_s: float,
     alive: Callable[[], str | None] = lambda: None,
 ) -> None:
-    """Poll until every expected output is out and every input offset is committed."""
-    raw_ends = publisher.ends()
+    """Poll until every expected output is out and every input offset is committed.
+
+    ``raw_ends``: partition -> offset after the last input event on ``news.raw``.
+    """
     wanted_signals = set(work.signals)
     deadline = time.monotonic() + timeout_s
     status = "nothing read"
@@ -338,8 +342,13 @@ def wait_until_settled(
         assert time.monotonic() < deadline, f"not settled after {timeout_s}s: {status}"
 
 
-def account(settings: Settings, tail: Tail, work: Workload, publisher: Publisher) -> Ledger:
-    """The ledger of one run, after :func:`wait_until_settled`."""
+def account(
+    settings: Settings, tail: Tail, work: Workload, positions: list[tuple[int, int]]
+) -> Ledger:
+    """The ledger of one run, after :func:`wait_until_settled`.
+
+    ``positions``: (partition, offset) on ``news.raw`` of each line of ``work``.
+    """
     rules = AlertRules.from_settings(settings)
     alert_ids = expected_alert_ids(work.signals, rules, work.hour)
     detected = tail.records[settings.topic_signals_detected]
@@ -351,13 +360,9 @@ def account(settings: Settings, tail: Tail, work: Workload, publisher: Publisher
     ]
     raw_done = committed(settings, settings.topic_news_raw)
     seen_signals = Counter(r.get("signal_id") for r in detected)
-    import base64
-
     rejected_values = Counter(base64.b64decode(r["value_b64"]) for r in rejected)
     ledger = Ledger(sent=len(work.lines))
-    for line, found, (p, o) in zip(
-        work.lines, work.signals_by_line, publisher.positions, strict=True
-    ):
+    for line, found, (p, o) in zip(work.lines, work.signals_by_line, positions, strict=True):
         if line in work.bad:
             if rejected_values[line] and all(r.get("reason") for r in rejected):
                 ledger.rejected += 1
@@ -466,3 +471,68 @@ def webhook_figures(ledger: Ledger, delivered: list[str], expected: set[str]) ->
 
 def alert_from(record: Record) -> Alert:
     return Alert.model_validate({k: v for k, v in record.items() if not k.startswith("_")})
+
+
+def assigned(log_text: str, topic: str) -> set[int] | None:
+    """Partitions of ``topic`` in the last assignment a faust worker logged (None: none yet)."""
+    _, marker, table = log_text.rpartition("Setting newly assigned partitions")
+    if not marker:
+        return None
+    for line in table.splitlines()[1:]:
+        if line.startswith("+"):
+            continue
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 2 and cells[0] == topic:
+            return _partition_set(cells[1])
+    return set()
+
+
+def _partition_set(text: str) -> set[int]:
+    out: set[int] = set()
+    for part in text.strip("{}").split(","):
+        first, _, last = part.strip().partition("-")
+        if first:
+            out.update(range(int(first), int(last or first) + 1))
+    return out
+
+
+def fault_settings(
+    settings: Settings, tmp_path: Path, webhook: tuple[str, str] | None = None
+) -> Settings:
+    """Pipeline settings for a fault test: stories off (see RELIABILITY.md), webhooks on."""
+    tag = settings.app_id.removeprefix("test-")
+    update: dict[str, object] = {
+        "stories_enabled": False,
+        "topic_webhooks_retry": f"webhooks.retry.{tag}",
+        "topic_webhooks_state": f"webhooks.state.{tag}",
+        "webhook_backoff_initial_s": 0.5,
+        "webhook_backoff_max_s": 2.0,
+        "webhook_max_attempts": 30,
+    }
+    if webhook is not None:
+        url, secret = webhook
+        config = tmp_path / "hooks.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "allow_private_targets": True,  # the receiver is on loopback
+                    "subscriptions": [{"id": "desk", "url": url, "secret": secret}],
+                }
+            )
+        )
+        update["webhooks_config"] = config
+    return settings.model_copy(update=update)
+
+
+def tail_for(settings: Settings) -> Tail:
+    return Tail(
+        settings,
+        [
+            settings.topic_signals_detected,
+            settings.topic_signals_alerts,
+            settings.topic_news_rejected,
+            *changelog_topics(settings),
+        ],
+    )

@@ -8,7 +8,6 @@ and the window tables must equal a recomputation from the input. See docs/RELIAB
 
 from __future__ import annotations
 
-import json
 import signal
 import time
 import uuid
@@ -18,9 +17,10 @@ from pathlib import Path
 import pytest
 from accounting import (
     Publisher,
-    Tail,
     account,
     expected_alert_ids,
+    fault_settings,
+    tail_for,
     wait_until_settled,
     webhook_figures,
     workload,
@@ -30,7 +30,6 @@ from streams.alerts import AlertRules
 from streams.processes import WorkerProcess
 from streams.settings import Settings
 from streams.webhooks import webhook_id
-from streams.windows_replica import changelog_topics
 from tests.streams.webhook_receiver import Receiver, new_secret
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
@@ -40,50 +39,13 @@ WEBHOOK_SECRET = new_secret(5)
 StartWorker = Callable[[Settings], WorkerProcess]
 
 
-def fault_settings(settings: Settings, tmp_path: Path, receiver: Receiver | None) -> Settings:
-    """Pipeline settings for a fault test: stories off (see RELIABILITY.md), webhooks on."""
-    tag = settings.app_id.removeprefix("test-")
-    update: dict[str, object] = {
-        "stories_enabled": False,
-        "topic_webhooks_retry": f"webhooks.retry.{tag}",
-        "topic_webhooks_state": f"webhooks.state.{tag}",
-        "webhook_backoff_initial_s": 0.5,
-        "webhook_backoff_max_s": 2.0,
-        "webhook_max_attempts": 30,
-    }
-    if receiver is not None:
-        config = tmp_path / "hooks.json"
-        config.write_text(
-            json.dumps(
-                {
-                    "allow_private_targets": True,  # the receiver is on loopback
-                    "subscriptions": [
-                        {"id": "desk", "url": receiver.url, "secret": WEBHOOK_SECRET}
-                    ],
-                }
-            )
-        )
-        update["webhooks_config"] = config
-    return settings.model_copy(update=update)
-
-
-def tail_for(settings: Settings) -> Tail:
-    return Tail(
-        settings,
-        [
-            settings.topic_signals_detected,
-            settings.topic_signals_alerts,
-            settings.topic_news_rejected,
-            *changelog_topics(settings),
-        ],
-    )
-
-
 def test_kill_9_mid_stream_loses_nothing(
     pipeline_settings: Settings, start_worker: StartWorker, tmp_path: Path
 ) -> None:
     with Receiver(WEBHOOK_SECRET) as receiver:
-        settings = fault_settings(pipeline_settings, tmp_path, receiver)
+        settings = fault_settings(
+            pipeline_settings, tmp_path, webhook=(receiver.url, WEBHOOK_SECRET)
+        )
         work = workload(EVENTS, f"crash-{uuid.uuid4().hex[:6]}")
         alert_ids = expected_alert_ids(work.signals, AlertRules.from_settings(settings), work.hour)
         tail = tail_for(settings)
@@ -104,7 +66,7 @@ def test_kill_9_mid_stream_loses_nothing(
                 settings,
                 tail,
                 work,
-                publisher,
+                publisher.ends(),
                 alert_ids,
                 timeout_s=150,
                 alive=lambda: None if second.running() else second.log_tail(),
@@ -114,7 +76,7 @@ def test_kill_9_mid_stream_loses_nothing(
                 f"{len(hooks - set(receiver.delivered_ids()))} webhooks missing"
             )
             tail.drain(idle_s=1.0)
-            ledger = account(settings, tail, work, publisher)
+            ledger = account(settings, tail, work, publisher.positions)
             webhook_figures(ledger, receiver.delivered_ids(), hooks)
         finally:
             tail.close()
@@ -130,4 +92,5 @@ def test_kill_9_mid_stream_loses_nothing(
     assert all(r.verified for r in receiver.snapshot())
     # a redelivered alert has the same id; its content may differ only in the window figures,
     # which are a snapshot of the table when it was (re)computed (docs/RELIABILITY.md)
-    assert ledger.redelivered_alerts_differing == ledger.redelivered_alerts_differing_in_windows_only
+    differing = ledger.redelivered_alerts_differing
+    assert differing == ledger.redelivered_alerts_differing_in_windows_only

@@ -185,7 +185,8 @@ def test_window_figures_survive_a_worker_restart(
         return done
 
     def last_for(signal: Signal) -> Record:
-        return [a for a in alerts.records if a["signals"][0]["signal_id"] == signal.signal_id][-1]
+        records: list[Record] = alerts.records
+        return [a for a in records if a["signals"][0]["signal_id"] == signal.signal_id][-1]
 
     first = start_worker(settings)
     _send_signals(settings, [s1, s2])

@@ -106,7 +106,7 @@ def test_parse_error_is_a_value_error() -> None:
 
 def _grouped(n: int, sep: str) -> str:
     s = str(n)
-    groups = []
+    groups: list[str] = []
     while len(s) > 3:
         groups.insert(0, s[-3:])
         s = s[:-3]
