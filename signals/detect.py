@@ -22,8 +22,9 @@ def detect(event: NewsEvent, aliases: AliasTable | Mapping[str, Any] | None = No
     ``aliases``: an :class:`AliasTable`, or extra alias data (the JSON shape of
     ``signals/data/companies.json``) added to the packaged table.
     """
-    words = words_of(f"{event.title or ''}\n{event.body}")
-    if not any_trigger(words):
+    full = f"{event.title or ''}\n{event.body}"
+    words = words_of(full)
+    if not any_trigger(full, words):
         return []
     table = aliases if isinstance(aliases, AliasTable) else load_table(aliases)
     doc = Document(event, table, words)

@@ -21,14 +21,14 @@ from signals.triggers import trigger_sentences, words_of
 # a preposition (plus article) right before a name: the name is not the subject
 _OBLIQUE = re.compile(
     r"(?:\b(?:of|by|from|with|than|at|in|on|to|for|into|via|versus|vs|avec|par|pour|sur|dans|vers"
-    r"|contre|à|au|aux|de|des|du|que|as|comme|including|like|such as|notamment|dont|parmi|among"
+    r"|contre|à|au|aux|de|des|du|as|comme|including|like|such as|notamment|dont|parmi|among"
     r"|and|et|or|ou)\s+(?:(?:la|le|les|the|l['’]|ses|son|sa|its|their)\s*)?|\b[dD]['’]|\b[dD]e\s+l['’])$"
 )
 _CLAUSE = re.compile(
     r";|\btandis qu['’e]|\balors qu['’e]|\bwhile\b|\bwhereas\b|\bmais\b|\bbut\b|\s[:–—]\s|\s-\s"
 )
 _PRONOUN = re.compile(
-    r"(?:\b(?:it|we|they|il|elle|ils|elles|nous|on)\b"
+    r"(?:\b(?:it|its|we|our|they|their|il|elle|ils|elles|nous|on|son|sa|ses|leur|leurs)\b"
     r"|\b(?:the|this|our|la|cette|notre|l['’]|le)\s*(?:\w+\s+){0,3}?"
     r"(?:company|startup|start-up|firm|group|business|société|entreprise|groupe|jeune pousse"
     r"|pépite|licorne|unicorn|maker|platform|plateforme|opérateur|operator|giant|géant)\b)",
@@ -256,11 +256,9 @@ class Document:
         for j in range(i - 1, max(first, i - 2) - 1, -1):
             v = self.view(j)
             cands = [m for m in v.mentions if self.eligible(m, vendors)]
-            subjects = [
-                m for m in cands if not _OBLIQUE.search(v.text[max(0, m.start - 40) : m.start])
-            ]
-            if subjects or cands:
-                return (subjects or cands)[-1]
+            subjects = [m for m in cands if not is_oblique(v.text, m)]
+            if subjects:
+                return subjects[-1]
         main = self.main_company()
         if main is not None and (vendors or main.role == "company"):
             return main
@@ -372,6 +370,11 @@ class Document:
                 if f.currency and (j < i or f.end <= pos):
                     return f.currency
         return "EUR" if self.language == "fr" else "USD"
+
+
+def is_oblique(text: str, m: Mention) -> bool:
+    """Whether the name ``m`` follows a preposition ("of Meta", "par xAI", "d'X")."""
+    return _OBLIQUE.search(text[max(0, m.start - 40) : m.start]) is not None
 
 
 def _is_title_case(title: str) -> bool:

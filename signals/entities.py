@@ -85,8 +85,11 @@ class Mention:
 class AliasTable:
     """Alias -> (canonical name, role). Built from the packaged data plus user data."""
 
-    def __init__(self, entries: Mapping[str, tuple[str, Role]]) -> None:
+    def __init__(
+        self, entries: Mapping[str, tuple[str, Role]], first_names: Iterable[str] = ()
+    ) -> None:
         self._exact: dict[str, tuple[str, Role]] = dict(entries)
+        self.first_names = frozenset(first_names)
         self._folded: dict[str, tuple[str, Role]] = {}
         for alias, value in entries.items():
             # multi-letter aliases also match in any case ("NVIDIA", "Mistral ai")
@@ -96,13 +99,13 @@ class AliasTable:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> AliasTable:
         """Build a table from the JSON shape of ``signals/data/companies.json``."""
-        return cls(_entries(data))
+        return cls(_entries(data), _first_names(data))
 
     def extended(self, data: Mapping[str, Any]) -> AliasTable:
         """A new table: this one plus ``data`` (same shape); user entries win."""
         merged = dict(self._exact)
         merged.update(_entries(data))
-        return AliasTable(merged)
+        return AliasTable(merged, self.first_names | _first_names(data))
 
     def lookup(self, text: str) -> tuple[str, Role] | None:
         """Canonical name and role of ``text``, or None if unknown."""
@@ -119,6 +122,13 @@ class AliasTable:
     def is_vendor(self, name: str) -> bool:
         hit = self.lookup(name)
         return hit is not None and hit[1] == "vendor"
+
+
+def _first_names(data: Mapping[str, Any]) -> frozenset[str]:
+    names = data.get("first_names", []) if isinstance(data, Mapping) else []
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError("'first_names' must be a list of strings")
+    return frozenset(names)
 
 
 def _entries(data: Mapping[str, Any]) -> dict[str, tuple[str, Role]]:
@@ -266,7 +276,7 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
     role: Role = "company"
     first = text[s : tokens[0][1]]
     if _PERSON_BEFORE.search(text[max(0, s - 16) : s]) or (
-        len(tokens) >= 2 and table.lookup(first) == (first, "person")
+        len(tokens) >= 2 and first in table.first_names
     ):
         role = "person"
     return [Mention(text[s:e], text[s:e], s, e, role, False)]

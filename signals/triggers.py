@@ -19,6 +19,7 @@ _MODEL_WORD = re.compile(
 )
 
 _MODEL_SCAN = re.compile(rf"\b{_MODEL_WORD.pattern}\b")
+_DIGIT = re.compile(r"\d")
 
 TRIGGER_WORDS: dict[Kind, frozenset[str]] = {
     "funding": frozenset(
@@ -87,7 +88,7 @@ def trigger_sentences(
                     found.add(k)
                     end = max(end, bounds[k][1])  # this sentence is marked: skip to its end
                 pos = low.find(w, end)
-    if any(w[0] in "hbalgmt" and _MODEL_WORD.fullmatch(w) for w in words):
+    if _DIGIT.search(low):
         gpu = out.setdefault("gpu_procurement", set())
         for m in _MODEL_SCAN.finditer(low):
             k = bisect_right(starts, m.start()) - 1
@@ -100,7 +101,8 @@ def _is_word(c: str) -> bool:
     return c.isalnum() or c == "_"
 
 
-def any_trigger(text: str | set[str]) -> bool:
-    """Whether ``text`` (or its word set) holds any trigger word at all (the article gate)."""
-    ws = words_of(text) if isinstance(text, str) else text
-    return not _ALL.isdisjoint(ws) or bool(kinds_in(ws))
+def any_trigger(text: str, words: set[str] | None = None) -> bool:
+    """Whether ``text`` holds any trigger word at all (the article gate); ``words``: its
+    lowercased words when already known."""
+    ws = words_of(text) if words is None else words
+    return not _ALL.isdisjoint(ws) or _MODEL_SCAN.search(text.lower()) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from signals.build import Finding, as_float
-from signals.document import Document
+from signals.document import Document, is_oblique
 from signals.hedging import is_denied, is_hedged, is_pending
 from signals.numbers import Figure
 
@@ -76,6 +76,7 @@ _INTRO_NEXT = re.compile(
     r"(?:[\s,;(]*\b(?:après|after|avant|before|dont|including|contre|versus|vs|plus|and|et|with"
     r"|avec|de|des|du|les|the|a|an|un|une|of|from|to|à|sur|over|soit|ou|or|puis|then)\b)+[\s(]*$"
 )
+_POSSESSIVE = re.compile(r"\b(?:its|their|sa|son|ses|leur)\b", re.IGNORECASE)
 _NEGATED = re.compile(r"\b(?:not|never|pas|jamais|n['’]a pas|ne \w+ pas|no longer|plus de levée)\b")
 
 
@@ -167,14 +168,17 @@ def _finding(
         actor = doc.actor_after(i, fig.end, _FOR_ACTOR, vendors=True, limit=80)
     if actor is None:
         actor, how = doc.actor_before(i, fig.start, vendors=True)
-        if actor is None:
+        if how != "subject" and _POSSESSIVE.search(text, 0, fig.start):
             # "Since its seed round, a $4.5 million investment ..., Felt has grown"
             after_names = [
                 m
                 for m in v.mentions
-                if m.start >= fig.end and doc.eligible(m, True) and not v.in_appositive(m)
+                if m.start >= fig.end
+                and doc.eligible(m, True)
+                and not v.in_appositive(m)
+                and not is_oblique(text, m)
             ]
-            if after_names and re.search(r"\b(?:its|their|sa|son|ses|leur)\b", text[: fig.start]):
+            if after_names:
                 actor, how = after_names[0], "subject"
     if actor is None or (aggregate and how == "pronoun"):
         return None

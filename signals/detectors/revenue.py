@@ -85,7 +85,10 @@ _NOT_LEVEL = re.compile(
     re.IGNORECASE,
 )
 _OWNER_AFTER = re.compile(
-    r"^\s*(?:consolidée? )?(?:de|d['’]|du|of|chez|at)\s*(?:la |le |l['’])?$", re.IGNORECASE
+    r"^\s*(?:consolidée? )?(?:de|d['’]|du|of|chez|at)\s*(?:la |le |l['’])?"
+    r"(?:(?:groupe|group|société|company|firm|géant|constructeur|éditeur|opérateur|chaîne"
+    r"|enseigne|fabricant|maker|giant)\s+)?$",
+    re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w\-]+\s+){0,3}$")
 _PERIOD = re.compile(
@@ -184,10 +187,8 @@ def _read(
         direction = "up" if change > 0 else "down" if change < 0 else None
     if pct_fig is not None:
         change = pct_fig.value
-        if not pct_fig.signed:
-            near = text[max(0, pct_fig.start - 50) : pct_fig.end + 30]
-            if _word_direction(near) == "down":
-                change = -change
+        if not pct_fig.signed and _nearest_direction(text, pct_fig) == "down":
+            change = -change
         direction = "up" if change > 0 else "down" if change < 0 else None
     if direction is None:
         direction = _word_direction(region_text[:120])
@@ -237,6 +238,18 @@ def _level(text: str, money: list[Figure]) -> Figure | None:
                 continue
         return f
     return None
+
+
+def _nearest_direction(text: str, fig: Figure) -> str | None:
+    """The direction word closest to a percentage ("fell 7%", "a 38 percent decrease")."""
+    lo, hi = max(0, fig.start - 50), min(len(text), fig.end + 30)
+    best: tuple[int, str] | None = None
+    for pattern, name in ((_DOWN, "down"), (_UP, "up")):
+        for m in pattern.finditer(text, lo, hi):
+            dist = fig.start - m.end() if m.end() <= fig.start else m.start() - fig.end
+            if best is None or max(dist, 0) < best[0]:
+                best = (max(dist, 0), name)
+    return best[1] if best else None
 
 
 def _word_direction(text: str) -> str | None:

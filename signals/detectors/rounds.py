@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from signals.build import Finding, as_float
-from signals.document import Document
+from signals.document import Document, is_oblique
 from signals.entities import Mention
 
 _VALUATION = re.compile(
@@ -98,7 +98,9 @@ def _valuations(doc: Document) -> dict[str, tuple[Decimal, str]]:
                 prev = doc.previous_actor(i, True)
                 names = [prev] if prev is not None else []
             if names:
-                best = min(names, key=lambda m: _distance(m, anchor))
+                # the sentence's subject is the valued company; else the name nearest the cue
+                subjects = [m for m in names if not is_oblique(v.text, m)]
+                best = subjects[0] if subjects else min(names, key=lambda m: _distance(m, anchor))
                 out.setdefault(best.name, (fig.value, fig.currency))
     return out
 

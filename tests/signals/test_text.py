@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 import pytest
@@ -111,3 +111,34 @@ def test_predictions_have_the_scorer_fields() -> None:
             "signal_id": lines[0]["signal_id"],
         }
     ]
+
+
+def test_readme_example_signal() -> None:
+    from datetime import datetime
+
+    from signals import NewsEvent, detect
+
+    body = (
+        "Kestrel Systems, a Lyon-based startup, has raised €12 million in a Series A round led "
+        "by Serena Capital, at a valuation of €80 million."
+    )
+    event = NewsEvent(
+        id="demo-42",
+        body=body,
+        language="en",
+        source="example-feed",
+        published_at=datetime(2025, 3, 4, 9, 30, tzinfo=UTC),
+    )
+    (s,) = detect(event)
+    assert s.signal_id == "b2535656b5f4250f8febab71"
+    assert (s.amount, s.currency, s.amount_usd, str(s.fx_date)) == (
+        12e6,
+        "EUR",
+        12385200.0,
+        "2025-01-02",
+    )
+    assert (s.valuation, s.investors, s.evidence.highlights) == (
+        80e6,
+        ["Serena Capital"],
+        [(0, 15), (50, 61)],
+    )

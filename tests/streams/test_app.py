@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from streams.app import create_app, faust_options
+from streams.metrics import Metrics
+from streams.settings import Settings
+
+
+def test_options_come_from_settings(tmp_path: Path) -> None:
+    settings = Settings(
+        broker="kafka://k1:9092;k2:9092",
+        data_dir=tmp_path,
+        session_timeout_s=7.0,
+        web_enabled=True,
+        web_port=7001,
+    )
+    opts = faust_options(settings)
+    assert opts["store"] == "rocksdb://"
+    assert opts["datadir"] == str(tmp_path)
+    assert opts["processing_guarantee"] == "at_least_once"
+    assert opts["broker_session_timeout"] == 7.0
+    assert (opts["web_enabled"], opts["web_host"], opts["web_port"]) == (True, "127.0.0.1", 7001)
+    # production brokers keep faust's own safety check and batching
+    assert "recovery_consistency_check" not in opts
+    assert "producer_max_batch_size" not in opts
+
+
+def test_embedded_broker_options() -> None:
+    opts = faust_options(Settings(broker="kafka://127.0.0.1:1", embedded_broker=True))
+    assert opts["recovery_consistency_check"] is False
+    assert opts["producer_max_batch_size"] == 1
+
+
+def test_no_broker_no_app() -> None:
+    with pytest.raises(ValueError):
+        faust_options(Settings(broker=None))
+
+
+def test_create_app_does_no_io(tmp_path: Path) -> None:
+    # an unreachable broker: building the app must not connect to anything
+    settings = Settings(broker="kafka://127.0.0.1:1", store="memory", data_dir=tmp_path)
+    service = create_app(settings, Metrics.create(CollectorRegistry()))
+    assert service.app.conf.id == "market-signals"
+    assert {"detect_signals", "aggregate_signals"} <= {a.split(".")[-1] for a in service.app.agents}
+    assert not any(tmp_path.iterdir())
+
+
+def test_surge_window_must_be_kept() -> None:
+    settings = Settings(broker="kafka://127.0.0.1:1", store="memory", surge_window_s=1800)
+    with pytest.raises(ValueError):
+        create_app(settings, Metrics.create(CollectorRegistry()))
