@@ -48,9 +48,12 @@ _SUBJECT_VERB = re.compile(
     r"|lève|a|annonce|vient|récolte|boucle|obtient|finalise|décroche|sécurise|enregistre|réalise"
     r"|publie|affiche|prévoit|vise|voit|exploite|opère|dispose|possède|est|va|compte|acquiert"
     r"|achète|commande|déploie|signe|double|triple|recule|progresse|chute|augmente|baisse)\b"
-    r"|\s*:|,\s+(?:a|an|the|la|le|l['’]|un|une|which|qui)\b",
+    r"|\s*:|,\s+(?:a|an|the|la|le|l['’]|un|une|which|qui)\b|['’]s\b"
+    r"|\s+(?:n['’]|ne\s|se\s|s['’]|l['’]|y\s|en\s|lui\s|has\s|have\s|will\s|would\s|could\s)",
     re.IGNORECASE,
 )
+# "Quantix closes", "Felt raises": an English verb in the third person right after the name
+_THIRD_PERSON = re.compile(r" [a-z]{2,}[^su\W]s\b")
 _COMMON_SUFFIX = re.compile(
     r"(?:tion|tions|ment|ments|ité|té|ée|ées|és|ing|ed|ly|age|ure|eur|eurs|ance|ence|isme|ique"
     r"|iques|able|ible|ness|ship|s)$"
@@ -210,8 +213,8 @@ class Document:
         return (
             " " in m.text
             or _SUBJECT_VERB.match(s.text, m.end) is not None
-            or (len(m.text) >= 4 and _COMMON_SUFFIX.search(m.text) is None)
             or self.named_inside(m.text)
+            or _THIRD_PERSON.match(s.text, m.end) is not None
         )
 
     def named_inside(self, name: str) -> bool:

@@ -69,7 +69,8 @@ _ROUND = re.compile(
 _EARLIER = re.compile(
     r"\b(?:last year|previous|precedent|earlier|précédente?|dernier|dernière|since its|depuis sa"
     r"|après (?:les|un|une|sa|son)|after (?:its|a|an)|in (?:January|February|March|April|May|June"
-    r"|July|August|September|October|November|December) 20\d\d|in 20\d\d)\b",
+    r"|July|August|September|October|November|December) 20\d\d|in 20\d\d|en 20\d\d|déjà"
+    r"|already|l['’]an dernier|l['’]année dernière|a year ago|il y a \w+ ans?)\b",
     re.IGNORECASE,
 )
 _INTRO_NEXT = re.compile(
@@ -136,7 +137,7 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
         # the last words before the next amount introduce that amount ("après les 105 M€")
         own_after = _INTRO_NEXT.sub("", after) if k + 1 < len(figures) else after
         raw_after = text[fig.end : fig.end + len(own_after)]
-        finding = _finding(doc, i, fig, (text[lo : fig.start], raw_after), aggregate)
+        finding = _finding(doc, i, fig, (text[lo : fig.start], raw_after), aggregate, k > 0)
         if finding is not None:
             out.append(finding)
     if out and (is_denied(text) or ((is_hedged(text) or is_pending(text)) and doc.denied)):
@@ -158,7 +159,12 @@ def _negative_before(before: str, raw: str) -> bool:
 
 
 def _finding(
-    doc: Document, i: int, fig: Figure, around: tuple[str, str], aggregate: bool
+    doc: Document,
+    i: int,
+    fig: Figure,
+    around: tuple[str, str],
+    aggregate: bool,
+    after_figure: bool = False,
 ) -> Finding | None:
     v = doc.view(i)
     text = v.text
@@ -193,7 +199,7 @@ def _finding(
     fields: dict[str, object] = {
         "amount": as_float(fig.value),
         "currency": currency,
-        "round": _round(around[1][:90]) or _round(around[0]),
+        "round": _round(around[1][:90]) or _round(_own_before(around[0], after_figure)),
         "status": "pending" if pending else "completed",
     }
     values = frozenset(f.value for f in v.figures if f.kind != "percent")
@@ -208,6 +214,15 @@ def _finding(
         confidence=confidence,
         sentence_values=values,
     )
+
+
+def _own_before(before: str, after_figure: bool) -> str:
+    """The words before an amount that belong to it: after another amount, what directly
+    follows that amount ("$120 million Series C, and ...") is the other amount's."""
+    if not after_figure:
+        return before
+    cut = before.find(",")
+    return before[cut + 1 :] if cut >= 0 else ""
 
 
 def _round(around: str) -> str | None:

@@ -43,8 +43,11 @@ def test_kill_9_mid_stream_loses_nothing(
     pipeline_settings: Settings, start_worker: StartWorker, tmp_path: Path
 ) -> None:
     with Receiver(WEBHOOK_SECRET) as receiver:
+        # RocksDB, the production store: the restarted worker reopens the killed one's files
         settings = fault_settings(
-            pipeline_settings, tmp_path, webhook=(receiver.url, WEBHOOK_SECRET)
+            pipeline_settings.model_copy(update={"store": "rocksdb"}),
+            tmp_path,
+            webhook=(receiver.url, WEBHOOK_SECRET),
         )
         work = workload(EVENTS, f"crash-{uuid.uuid4().hex[:6]}")
         alert_ids = expected_alert_ids(work.signals, AlertRules.from_settings(settings), work.hour)
