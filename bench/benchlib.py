@@ -2,9 +2,11 @@
 
 The corpus is built at run time from the bodies of ``../shared/eval/dev_news.jsonl`` (never
 stored in the repository): the sentences of each language are pooled and recombined (seeded) into
-articles of 3-12 sentences, every figure in them redrawn with the same number of digits, with
-fresh ids, outlets and publication times. Redrawing the figures keeps the story stage from
-seeing 100,000 rewrites of the same 23 stories.
+articles of 3-12 sentences, every figure in them redrawn with the same number of digits and every
+company name replaced by one of 5,000 invented names, with fresh ids, outlets and publication
+times. Without the redrawing the 23 dev articles' companies would be the subject of every event
+(a fifth of them about xAI's funding): per-company windows would hold what no broad feed
+produces, and the story stage would see 100,000 rewrites of the same 23 stories.
 
 Every benchmark starts its own embedded broker on a free loopback port and ``signals worker``
 child processes, and stops each of them by PID.
@@ -68,15 +70,71 @@ def sentence_pools(dev: Path = DEFAULT_DEV) -> tuple[dict[str, list[str]], dict[
     return pools, titles
 
 
-class Corpus:
-    """News events (JSON bytes) recombined from the dev set's sentences, deterministic by seed."""
+def company_names(dev: Path = DEFAULT_DEV) -> list[str]:
+    """Names of the companies the dev prose talks about: the packaged alias table's (GPU vendors
+    excepted) and those ``signals.detect`` finds in the dev articles."""
+    from signals.detect import detect
+    from signals.models import NewsEvent
 
-    def __init__(self, seed: int = 7, dev: Path = DEFAULT_DEV, tag: str = "b") -> None:
+    data = json.loads((REPO / "signals" / "data" / "companies.json").read_text("utf-8"))
+    vendors = {c["name"] for c in data["companies"] if c.get("vendor")}
+    names = {
+        n
+        for c in data["companies"]
+        if not c.get("vendor")
+        for n in [c["name"], *c.get("aliases", [])]
+    }
+    for line in dev.read_text("utf-8").splitlines():
+        if line.strip():
+            doc = json.loads(line)
+            event = NewsEvent(id="dev", title=doc.get("title"), body=doc["body"])
+            names.update(s.company for s in detect(event) if s.company not in vendors)
+    return sorted(names, key=len, reverse=True)
+
+
+def invented_names(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    parts = ["vor", "tan", "qui", "lex", "mar", "dio", "sel", "bra", "nox", "tel", "ria", "gen"]
+    parts += ["ka", "zu", "pho", "lin", "sor", "ven", "tri", "dal", "mu", "rex", "pal", "ost"]
+    kinds = ["", "", " Labs", " AI", " Systems", " Robotics", " Energy", " Bio"]
+    out: set[str] = set()
+    while len(out) < n:
+        word = "".join(rng.sample(parts, rng.randint(2, 3))).capitalize()
+        out.add(word + rng.choice(kinds))
+    return sorted(out)
+
+
+class Corpus:
+    """News events (JSON bytes) recombined from the dev set's sentences, deterministic by seed.
+
+    ``companies``: how many invented company names replace the dev set's (consistently within an
+    article); 0 keeps the dev names, and then a fifth of the articles are about xAI's funding.
+    """
+
+    def __init__(
+        self, seed: int = 7, dev: Path = DEFAULT_DEV, tag: str = "b", companies: int = 5000
+    ) -> None:
         self.pools, self.titles = sentence_pools(dev)
         self.langs = sorted(self.pools)
         self.rng = random.Random(seed)
         self.tag = tag
         self.count = 0
+        self.invented = invented_names(companies, seed) if companies else []
+        self.names: re.Pattern[str] | None = None
+        if self.invented:
+            alternatives = "|".join(re.escape(n) for n in company_names(dev))
+            self.names = re.compile(rf"(?<!\w)({alternatives})(?!\w)")
+
+    def _rename(self, text: str, chosen: dict[str, str]) -> str:
+        if self.names is None:
+            return text
+
+        def name(m: re.Match[str]) -> str:
+            if m.group() not in chosen:
+                chosen[m.group()] = self.rng.choice(self.invented)
+            return chosen[m.group()]
+
+        return self.names.sub(name, text)
 
     def _redraw(self, text: str) -> str:
         def digits(m: re.Match[str]) -> str:
@@ -90,7 +148,8 @@ class Corpus:
         self.count += 1
         lang = self.langs[k % len(self.langs)]
         sentences = self.rng.sample(self.pools[lang], self.rng.randint(3, 12))
-        body = " ".join(self._redraw(s) for s in sentences)
+        chosen: dict[str, str] = {}
+        body = self._rename(" ".join(self._redraw(s) for s in sentences), chosen)
         titles = self.titles.get(lang)
         event: dict[str, Any] = {
             "id": f"{self.tag}-{k}",
@@ -99,7 +158,7 @@ class Corpus:
             "source": f"outlet-{self.rng.randrange(OUTLETS)}.example",
         }
         if titles:
-            event["title"] = self._redraw(self.rng.choice(titles))
+            event["title"] = self._rename(self._redraw(self.rng.choice(titles)), chosen)
         if published_at is not None:
             event["published_at"] = datetime.fromtimestamp(published_at, UTC).isoformat()
         return event

@@ -86,7 +86,9 @@ async def bare_loop(settings: Settings, n: int, with_detect: bool) -> tuple[floa
 def run(args: argparse.Namespace) -> dict[str, Any]:
     load_before = loadavg()
     with broker() as b, tempfile.TemporaryDirectory() as tmp:
-        settings = bench_settings(b, Path(tmp), stories_enabled=args.stories == "on")
+        settings = bench_settings(
+            b, Path(tmp), stories_enabled=args.stories == "on", store=args.store, **args.set
+        )
         prepare_topics(settings)
         corpus = Corpus(seed=args.seed, tag="pipe")
         start = time.time() - args.events * args.step
@@ -122,6 +124,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "bench": "pipeline",
         "events": args.events,
         "stories": args.stories,
+        "store": args.store,
+        "settings": args.set,
         "produce_events_per_s": round(args.events / produce_s, 1),
         "bare_decode_events_per_s": round(args.events / decode_s, 1),
         "bare_detect_events_per_s": round(bare_rate, 1),
@@ -143,15 +147,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or name not in Settings.model_fields:
+        raise argparse.ArgumentTypeError(f"not NAME=VALUE of a setting: {text}")
+    return name, value
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--step", type=float, default=6.0, help="event-time seconds between events")
     ap.add_argument("--stories", choices=("off", "on"), default="off")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--store", choices=("rocksdb", "memory"), default="rocksdb")
+    ap.add_argument(
+        "--set",
+        type=setting,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another worker setting (Settings field), e.g. batch_within_s=0.05",
+    )
     ap.add_argument("--timeout", type=float, default=1800.0, help="bound on the pipeline run")
     ap.add_argument("--profile", type=Path, help="py-spy the worker into this collapsed-stack file")
     args = ap.parse_args(argv)
+    args.set = dict(args.set)
     r = run(args)
     emit(
         r,

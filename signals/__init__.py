@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from signals.detect import detect, detect_language
+from signals.detect import detect, detect_language, detect_text
 from signals.errors import ConfigError, ParseError, SignalsError
 from signals.models import (
     KINDS,
@@ -29,4 +29,5 @@ __all__ = [
     "WindowFigures",
     "detect",
     "detect_language",
+    "detect_text",
 ]

@@ -25,7 +25,8 @@ _OBLIQUE = re.compile(
     r"|and|et|or|ou)\s+(?:(?:la|le|les|the|l['’]|ses|son|sa|its|their)\s*)?|\b[dD]['’]|\b[dD]e\s+l['’])$"
 )
 _CLAUSE = re.compile(
-    r";|\btandis qu['’e]|\balors qu['’e]|\bwhile\b|\bwhereas\b|\bmais\b|\bbut\b|\s[:–—]\s|\s-\s"
+    r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\b[^,;]{0,60},|;|\btandis qu['’e]"
+    r"|\balors qu['’e]|\bwhile\b|\bwhereas\b|\bmais\b|\bbut\b|\s[:–—]\s|\s-\s"
 )
 _PRONOUN = re.compile(
     r"(?:\b(?:it|its|we|our|they|their|il|elle|ils|elles|nous|on|son|sa|ses|leur|leurs)\b"
@@ -59,6 +60,7 @@ _COMMON_SUFFIX = re.compile(
     r"|iques|able|ible|ness|ship|s)$"
 )
 _ELIGIBLE = ("company", "vendor")
+_LEAD = 8  # body sentences read to find an article's company when its title names none
 MAX_FIGURES = 3000  # figures read per article; news prose holds a few dozen
 _DIGIT = re.compile(r"\d")
 NUMBER_WORDS = frozenset(
@@ -230,20 +232,14 @@ class Document:
         return m.role == "company" or (vendors and m.role == "vendor")
 
     def main_company(self) -> Mention | None:
-        """The article's company: the first one in the title, else the most named one."""
+        """The article's company: the first one in the title, else the one named most often in
+        the lead (the first sentences of the body, where news names its subject)."""
         if self._main is False:
-            found: Mention | None = None
-            for i in range(self.n_title):
-                for m in self.view(i).mentions:
-                    if m.role in _ELIGIBLE:
-                        found = m
-                        break
-                if found:
-                    break
+            found = self.title_company()
             if found is None:
                 counts: Counter[str] = Counter()
                 first: dict[str, Mention] = {}
-                for i in range(self.n_title, len(self.sentences)):
+                for i in range(self.n_title, min(len(self.sentences), self.n_title + _LEAD)):
                     for m in self.view(i).mentions:
                         if m.role == "company":
                             counts[m.name] += 1
@@ -252,6 +248,14 @@ class Document:
                     found = first[counts.most_common(1)[0][0]]
             self._main = found
         return self._main if isinstance(self._main, Mention) else None
+
+    def title_company(self) -> Mention | None:
+        """The first company the title names, if any."""
+        for i in range(self.n_title):
+            for m in self.view(i).mentions:
+                if m.role in _ELIGIBLE:
+                    return m
+        return None
 
     def previous_actor(self, i: int, vendors: bool = False) -> Mention | None:
         """The company a pronoun or "the company" most likely refers to in sentence ``i``."""
@@ -310,9 +314,11 @@ class Document:
             return self._first_of_coordination(v, cands, chosen), "subject"
         segment = text[clause_start:pos]
         if i < self.n_title and chosen is None:
-            main = self.main_company()
+            # a headline's subject is the company it names ("M6 : hausse de ..."), if any
+            main = self.title_company()
             if main is not None and self.eligible(main, vendors):
                 return main, "pronoun"
+            return None, "none"
         if _PRONOUN.search(segment) or not [m for m in v.mentions if self.eligible(m, vendors)]:
             prev = self.previous_actor(i, vendors)
             if prev is not None:
@@ -356,8 +362,8 @@ class Document:
         return self._denied
 
     def currency_of(self, value: object) -> str | None:
-        """The currency written with the same amount elsewhere in the article, if any."""
-        for j in range(len(self.sentences)):
+        """The currency written with the same amount in the title or the lead, if any."""
+        for j in range(min(len(self.sentences), self.n_title + _LEAD)):
             if _HAS_CURRENCY.search(self.sentences[j].text) is None:
                 continue
             for f in self.view(j).figures:
@@ -367,7 +373,7 @@ class Document:
 
     def currency_before(self, i: int, pos: int) -> str:
         """The currency last written before (sentence ``i``, ``pos``): for "40,5 millions"."""
-        for j in range(i, -1, -1):
+        for j in range(i, max(-1, i - _LEAD), -1):
             figs = self.view(j).figures
             for f in reversed(figs):
                 if f.currency and (j < i or f.end <= pos):

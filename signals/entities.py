@@ -179,6 +179,8 @@ def _is_stop(token: str) -> bool:
 
 def _clean_token(text: str, start: int, end: int) -> tuple[int, int]:
     tok = text[start:end]
+    if "'" not in tok and "’" not in tok:
+        return start, end
     m = _ELISION.match(tok)
     if m:
         start += m.end()
@@ -232,6 +234,19 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
     hit = table.lookup(whole)
     if hit:
         return [Mention(whole, hit[0], run[0][0], run[-1][1], hit[1], True)]
+    if len(run) == 1:
+        # the common case: one unknown capitalised word
+        if (
+            len(whole) == 1
+            or _is_stop(whole)
+            or _MODEL_CODE.match(whole)
+            or _ADJECTIVE.search(whole)
+            or whole.casefold() in _LEGAL
+        ):
+            return []
+        s = run[0][0]
+        person = _PERSON_BEFORE.search(text[max(0, s - 16) : s]) is not None
+        return [Mention(whole, whole, s, run[0][1], "person" if person else "company", False)]
     # strip leading function words and generic words ("Le Groupe M6", "The Company")
     i = 0
     while i < len(run) and (

@@ -37,6 +37,9 @@ def prediction(signal: Signal) -> dict[str, Any]:
     return line
 
 
+prediction_line = prediction  # the name streams.offline looks up
+
+
 def predictions_for(
     docs: Iterable[Mapping[str, Any]], aliases: AliasTable | Mapping[str, Any] | None = None
 ) -> list[dict[str, Any]]:

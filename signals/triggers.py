@@ -25,11 +25,12 @@ TRIGGER_WORDS: dict[Kind, frozenset[str]] = {
     "funding": frozenset(
         """
         raise raises raised raising secure secures secured securing close closes closed closing
-        land lands landed bag bags bagged net nets netted funding financing round rounds series
+        land lands landed bag bags bagged nets netted funding financing round rounds series
         seed investment lève lèvent levé levée levés levées lever levant récolte récoltent
         récolté récoltée récoltés récoltées récolter récoltant boucle bouclé bouclée bouclent
         boucler tour série serie amorçage financement obtient obtenu obtenue obtiennent décroche
-        décroché décrochent sécurise sécurisé sécurisée collecte collecté collectés
+        décroché décrochent sécurise sécurisé sécurisée collecte collecté collectés invests
+        invested investit investi injecte injecté injected pours poured
         """.split()
     ),
     "gpu_procurement": frozenset(

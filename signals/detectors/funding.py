@@ -6,13 +6,14 @@ import re
 
 from signals.build import Finding, as_float
 from signals.document import Document, is_oblique
+from signals.entities import Mention
 from signals.hedging import is_denied, is_hedged, is_pending
 from signals.numbers import Figure
 
 # cue right before the amount: the amount is money raised
 _RAISE_BEFORE = re.compile(
     r"\b(?:[Rr]ais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|lands?|landed|bag(?:s|ged)"
-    r"|nets?|netted|pulls? in|pulled in|[Ll]ève|lèvent|levé|lever|levée de fonds de|levée de|levant"
+    r"|nets|netted|pulls? in|pulled in|[Ll]ève|lèvent|levé|lever|levée de fonds de|levée de|levant"
     r"|récolt\w*|boucl\w*|obten\w*|obtient|décroch\w*|sécuris\w*|collect\w*|tour de table de"
     r"|tour de financement de|round of|funding of|financing of|financement de|investment of"
     r"|injection of|a (?:raise|round) of)\b[^.;]{0,28}$"
@@ -27,7 +28,7 @@ _DEAL_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?deals?\b")
 _NOT_RAISE_BEFORE = re.compile(
     r"\b(?:valu(?:ed|ation|ing)|valoris\w*|évalué\w*|estim\w*|worth|vaut|vaudrait|capitalis\w*"
     r"|market cap\w*|total(?! of)\w*|cumul\w*|to date|bringing|portant|portent|porte|dont|of which"
-    r"|including|invest(?:i|ed|it|s|ing)?|injecte\w*|contribu\w*|particip\w*|spend\w*|spent"
+    r"|including|invest\w*|injecte\w*|contribu\w*|particip\w*|spend\w*|spent"
     r"|dépens\w*|budget|capex|rach[ae]t\w*|acqui\w*|buy\w*|bought|achat|achet\w*|ach[eè]te\w*"
     r"|prices?|prix|goal|objectif|target\w*|toward|towards|vers|up to|jusqu['’]à|revenues?"
     r"|chiffre d['’]affaires|sales|ventes|pledg\w*|promis|commit\w*|fund of"
@@ -40,7 +41,10 @@ _NOT_RAISE_AFTER = re.compile(
     r"|a year|per year|de dépenses|of spending|in revenue|de chiffre|in sales|in funding across"
     r"|to (?:buy|acquire)|pour (?:racheter|acquérir)|in total|au total|to date|so far|à ce jour"
     r"|jusqu['’]ici|en tout|since (?:its )?(?:founding|inception|launch|creation)"
-    r"|depuis sa (?:création|fondation))"
+    r"|depuis sa (?:création|fondation)|contracts?|contrats?|orders?|commandes?|grants?"
+    r"|subventions?|prize|prix)\b"
+    r"|^\s*(?:\w+\s+)?(?:investment|investissement)s? (?:in|into|dans|en) (?:a|an|the|its|new"
+    r"|un|une|le|la|les|l['’]|de|des|son|sa|ses|their)\b"
     r"|^\+",
 )
 _AGGREGATE = re.compile(
@@ -48,7 +52,17 @@ _AGGREGATE = re.compile(
     r"|jeunes pousses|founders"
     r"|deals|rounds|opérations|tours de table|levées de fonds|transactions|unicorns|licornes)\b",
 )
-_DEAL_CONTEXT = frozenset("funding round financing venture vc".split())
+_DEAL_CONTEXT = frozenset(
+    "funding round rounds financing venture vc series série tour levée".split()
+)
+_INVEST_BEFORE = re.compile(
+    r"\b(?:invest(?:s|ed|ing)?|investit|a investi|ont investi|va investir|injecte\w*|injected"
+    r"|pour(?:s|ed|ing)|a injecté)\b[^.;]{0,16}$"
+)
+_INTO = re.compile(
+    r"^\s*(?:in|into|dans|au capital d['’e]|in the capital of)\s*(?:la |le |l['’]|the )?"
+    r"(?:[a-zé\-]+\s+){0,2}$"
+)
 _THRESHOLD = re.compile(r"(?:over|above|plus de|more than|supérieure? à|de plus de)\s*$")
 _PASSIVE_ACTOR = re.compile(
     r"^\s*(?:\w+\s+){0,1}?(?:levée?s? par|raised by|secured by|obtenue?s? par|récoltée?s? par)\s+$",
@@ -124,6 +138,18 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
         )
         if not positive and deal_ok and _DEAL_AFTER.search(after):
             positive = True
+        if not aggregate and not deal_ok and _INVEST_BEFORE.search(before):
+            # "Amazon invested $4 billion in Anthropic": a raise by the company invested in
+            # (when no round is mentioned, so it is not one investor's ticket in a round)
+            target = doc.actor_after(i, fig.end, _INTO, vendors=True, limit=40)
+            if target is not None:
+                raw_after = text[fig.end : next_start]
+                around = (text[lo : fig.start], raw_after)
+                found = _finding(doc, i, fig, around, False, k > 0, known=target)
+                if found is not None:
+                    found.confidence = 0.7
+                    out.append(found)
+                continue
         if not positive or _negative_before(before, text[lo : fig.start]):
             continue
         if _NOT_RAISE_AFTER.search(after):
@@ -165,11 +191,12 @@ def _finding(
     around: tuple[str, str],
     aggregate: bool,
     after_figure: bool = False,
+    known: Mention | None = None,
 ) -> Finding | None:
     v = doc.view(i)
     text = v.text
     how = "pattern"
-    actor = doc.actor_after(i, fig.end, _PASSIVE_ACTOR, vendors=True, limit=40)
+    actor = known or doc.actor_after(i, fig.end, _PASSIVE_ACTOR, vendors=True, limit=40)
     if actor is None:
         actor = doc.actor_after(i, fig.end, _FOR_ACTOR, vendors=True, limit=80)
     if actor is None:
@@ -188,6 +215,11 @@ def _finding(
                 actor, how = after_names[0], "subject"
     if actor is None or (aggregate and how == "pronoun"):
         return None
+    if aggregate and actor.end <= fig.start:
+        # "Selon EY, les start-up françaises ont levé 7 milliards": the plural group raised
+        group = _AGGREGATE.search(text.lower(), actor.end, fig.start)
+        if group is not None:
+            return None
     currency = fig.currency
     confidence = 0.85 if how != "pronoun" else 0.7
     if currency is None:

@@ -28,6 +28,15 @@ _COUNTED = re.compile(
     re.IGNORECASE,
 )
 _EQUIVALENT = re.compile(r"^[^,;.]{0,40}\b(?:equivalents?|équivalents?)\b", re.IGNORECASE)
+_OTHER_UNIT = re.compile(
+    r"\b(?:servers?|serveurs?|nodes?|nœuds?|racks?|clusters?|systems?|systèmes?|machines?|pods?"
+    r"|baies|boards?|cartes mères|data ?centers?|centres?|with|avec|each|chacun\w*|per|par)\b",
+    re.IGNORECASE,
+)
+_EQUIVALENT_BEFORE = re.compile(
+    r"\b(?:equivalent of|l['’]équivalent de|équivalent à|equivalent to)\s*(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
 _BARE = re.compile(r"^\s*(?:[,.;:)]|$|(?:de|of|chez|at)\s+[A-Z]|\s*(?:et|and|,)\s)")
 _OWNER_AFTER = re.compile(r"^\s*(?:de|d['’]|of|chez|for|pour|at|to|à)\s*(?:la |le |l['’])?$")
 _INDEFINITE = re.compile(
@@ -122,10 +131,14 @@ def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
         if fig.value < 100 or (1900 <= fig.value <= 2100 and text[fig.start : fig.end].isdigit()):
             continue
         after = text[fig.end : fig.end + 80]
-        counted = _COUNTED.search(after) is not None
+        hit = _COUNTED.search(after)
+        # "5,000 servers with 8 GPUs each": the count is of servers, not of GPUs
+        counted = hit is not None and _OTHER_UNIT.search(after, 0, hit.end()) is None
         if not counted and not ((elliptic or accepted_any) and _BARE.search(after)):
             continue
-        if _EQUIVALENT.search(after):
+        if _EQUIVALENT.search(after) or _EQUIVALENT_BEFORE.search(
+            text, max(0, fig.start - 40), fig.start
+        ):
             continue
         finding = _finding(doc, i, fig)
         if finding is not None:

@@ -191,7 +191,7 @@ def test_broker_paused_10_s_answers_503_then_recovers_with_nothing_lost(
         worker.stop()
     ledger.report(
         f"broker_pause paused_s={paused_for:.1f} posts_503={during.count(503)} "
-        f"retried_posts={retried} news_raw_records={raw_copies}"
+        f"retried_posts={retried} extra_news_raw_copies={raw_copies - EVENTS}"
     )
     assert ledger.lost == 0, ledger.summary()
     assert ledger.signals_missing == 0 and ledger.signals_unexpected == 0
@@ -203,6 +203,7 @@ def test_broker_paused_10_s_answers_503_then_recovers_with_nothing_lost(
     logs = [worker.log_tail(10**9), (tmp_path / "api.log").read_text(errors="replace")]
     assert all(logs), "no logs captured"
     everything = "\n".join([*logs, metrics_api, metrics_worker, *seen])
+    print(f"RELIABILITY secrets_scan texts={len(seen) + 4} chars={len(everything)}")
     for secret in (TOKEN, PASSWORD, WEBHOOK_SECRET, WEBHOOK_SECRET.removeprefix("whsec_")):
         assert secret not in everything, f"a secret leaked: {secret[:6]}..."
 

@@ -83,7 +83,10 @@ def test_two_workers_split_then_one_takes_over(
         ledger = account(settings, tail, work, publisher.positions)
     finally:
         tail.close()
-    ledger.report(f"scale_out partitions_a={sorted(part_a)} partitions_b={sorted(part_b)}")
+    ledger.report(
+        f"scale_out partitions_a={sorted(part_a)} partitions_b={sorted(part_b)} "
+        f"events_sent_before_stop={stopped_at}"
+    )
     assert 0 < stopped_at < EVENTS, "the second worker did not stop mid-stream"
     assert ledger.lost == 0, ledger.summary()
     assert ledger.accounted == EVENTS

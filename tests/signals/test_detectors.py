@@ -53,6 +53,23 @@ FUNDING = [
         {"valuation": 2.1e9, "valuation_currency": "USD", "round": "Series C"},
     ),
     ("en", "Vireo secured £8m to expand into new markets.", "Vireo", 8e6, "GBP", {}),
+    ("en", "Index led a $50 million investment in Corvex.", "Corvex", 50e6, "USD", {}),
+    (
+        "en",
+        "Investors led by Sequoia poured $100 million into Fernway.",
+        "Fernway",
+        100e6,
+        "USD",
+        {"confidence": 0.7},
+    ),
+    (
+        "fr",
+        "Bpifrance a investi 5 millions d'euros dans la start-up Kolibri.",
+        "Kolibri",
+        5e6,
+        "EUR",
+        {},
+    ),
     (
         "en",
         "Paris-based Kairos has landed $30M in Series A financing.",
@@ -160,6 +177,14 @@ NOT_FUNDING = [
     # a VC fund closing and an acquisition price are not raises
     ("en", "Lumen Capital closed a new $400 million fund to back early-stage founders."),
     ("en", "Microsoft agreed to acquire Fieldstone for $1.2 billion."),
+    # spending, contracts and public investment are not raises
+    ("en", "Corvex announced a $500 million investment in a new factory in Ohio."),
+    ("en", "Corvex secured a $2 billion contract with the Army."),
+    ("fr", "Le gouvernement va investir 2 milliards d'euros dans les semi-conducteurs."),
+    # profit is not a raise
+    ("en", "Net income rose 35% to $15.7 billion in the quarter."),
+    # a plural group raising in a sentence that cites a source
+    ("fr", "Selon le baromètre EY, les start-up françaises ont levé 7 milliards d'euros."),
     # spending plans are not funding
     ("fr", "Le groupe va dépenser 2 milliards d'euros dans ses centres de données."),
 ]
@@ -260,8 +285,10 @@ NOT_GPU = [
     # prizes in GPU hours, megawatts, servers
     ("fr", "Le concours est doté d'un million d'euros de puissance de calcul GPU."),
     ("en", "The cluster will draw 150 MW and house 5,000 servers."),
+    ("en", "Lumen operates 5,000 servers with 8 GPUs each."),
     # H100-equivalents of compute are not a GPU count
     ("en", "Vesta will operate 600,000 H100 equivalents of compute."),
+    ("en", "The automaker plans to have the equivalent of 85,000 H100 GPUs by year end."),
 ]
 
 
@@ -355,6 +382,26 @@ NOT_REVENUE = [
 @pytest.mark.parametrize(("lang", "text"), NOT_REVENUE)
 def test_not_revenue(lang: str, text: str) -> None:
     assert [s for s in detect_text(text, language=lang) if s.kind == "revenue"] == []
+
+
+def test_two_clauses_two_directions() -> None:
+    text = "Orvane's cloud revenue grew 20% while its gaming revenue fell 7%."
+    found = [(s.company, s.direction, s.change_pct) for s in detect_text(text, language="en")]
+    assert found == [("Orvane", "up", 20.0), ("Orvane", "down", -7.0)]
+
+
+def test_rounds_in_one_sentence_keep_their_own_series() -> None:
+    text = (
+        "Meanwhile, Berlin's Parloa closed a $120 million Series C, and Lisbon-based Sword "
+        "Health secured $40 million."
+    )
+    found = [(s.company, s.amount, s.round) for s in detect_text(text, language="en")]
+    assert found == [("Parloa", 120e6, "Series C"), ("Sword Health", 40e6, None)]
+
+
+def test_headline_without_a_company_gives_no_signal() -> None:
+    body = "Selon le baromètre EY, les jeunes pousses ont connu un semestre difficile."
+    assert detect_text(body, title="La French Tech a levé 7 milliards", language="fr") == []
 
 
 def test_pronoun_subject_resolves_to_the_company_named_before() -> None:

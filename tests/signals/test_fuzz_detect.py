@@ -3,8 +3,9 @@
 Hypothesis feeds :func:`signals.detect.detect` (which runs the funding, round, GPU and revenue
 detectors) and the detectors one by one with arbitrary Unicode, control characters,
 right-to-left text, emoji, huge and tiny numbers next to trigger words, in both languages.
-tests/signals/test_speed.py holds the fixed 1 MB adversarial inputs; this adds random ones, a
-5 MB body and a growth-rate check.
+tests/signals/test_speed.py holds fixed 1 MB adversarial inputs and
+tests/signals/test_detect_properties.py word-soup properties (evidence offsets, stable ids); this
+adds hostile characters and numbers, each detector on its own, a 5 MB body and a growth-rate check.
 """
 
 from __future__ import annotations
@@ -107,9 +108,7 @@ def _check(signals: list[Signal], event: NewsEvent) -> None:
 @FUZZ
 @given(EVENTS)
 def test_detect_never_raises(event: NewsEvent) -> None:
-    found = detect(event, TABLE)
-    _check(found, event)
-    assert [s.signal_id for s in detect(event, TABLE)] == [s.signal_id for s in found]
+    _check(detect(event, TABLE), event)
 
 
 @FUZZ
@@ -139,7 +138,9 @@ def test_a_5_mb_body_is_handled() -> None:
     event = NewsEvent(id="five-mb", body=unit * (5 * MB // len(unit)))
     start = time.perf_counter()
     found = detect(event, TABLE)
-    assert time.perf_counter() - start < 20.0
+    took = time.perf_counter() - start
+    print(f"RELIABILITY detect_5mb chars={len(event.body)} seconds={took:.2f}")
+    assert took < 20.0
     _check(found, event)
     assert {s.kind for s in found} == {"funding"}
 
@@ -165,5 +166,6 @@ def test_detect_time_is_linear_in_the_size(unit: str) -> None:
     sizes = [50_000, 400_000]
     times = [_best_time(NewsEvent(id="linear", body=unit * (n // len(unit)))) for n in sizes]
     per_char = [t / n for t, n in zip(times, sizes, strict=True)]
+    print(f"RELIABILITY detect_linear sizes={sizes} seconds={times}")
     # 8 times the size: quadratic work would cost 8 times more per character
     assert per_char[1] <= 4 * per_char[0], (sizes, times)

@@ -168,6 +168,7 @@ def test_decode_time_is_linear_in_the_size(unit: str) -> None:
         raw = orjson.dumps({"id": "linear", "body": unit * (size // len(unit.encode()))})
         times.append(_best_time(raw, limit=40 * MB))
     per_byte = [t / s for t, s in zip(times, sizes, strict=True)]
+    print(f"RELIABILITY decode_linear unit={unit[:12]!r} sizes={sizes} seconds={times}")
     # 8 times the size: quadratic work would cost 8 times more per byte; allow noise up to 5
     assert per_byte[1] <= 5 * per_byte[0], (sizes, times)
     assert times[1] < 2.0, times  # 16 MB: at least 8 MB/s on a loaded 2-core machine
