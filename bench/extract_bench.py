@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -71,12 +72,17 @@ def _worker(mode: str, path: str) -> None:
     print(signals)
 
 
-def _timed(mode: str, path: str) -> tuple[float, int]:
+def _timed(mode: str, path: str) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, signals) of one child process running ``mode``."""
     cmd = [sys.executable, __file__, "--worker", mode, path]
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env, timeout=600)
-    return time.perf_counter() - start, int(done.stdout.strip() or 0)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, int(done.stdout.strip() or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,27 +100,34 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "corpus.jsonl")
         Path(path).write_text("\n".join(corpus) + "\n", "utf-8")
-        floor_s, _ = _timed("floor", path)
-        detect_s, n_signals = _timed("detect", path)
-    floor_rate = args.articles / floor_s
-    detect_rate = args.articles / detect_s
+        floor_s, floor_cpu, _ = _timed("floor", path)
+        detect_s, detect_cpu, n_signals = _timed("detect", path)
+    n = args.articles
+    # wall clock is what a user sees; CPU time is steadier on a shared machine
+    ratio_wall = floor_s / detect_s
+    ratio_cpu = floor_cpu / detect_cpu
     result = {
-        "articles": args.articles,
+        "articles": n,
         "corpus_bytes": size,
         "signals": n_signals,
         "floor_seconds": round(floor_s, 3),
-        "floor_articles_per_s": round(floor_rate, 1),
+        "floor_cpu_seconds": round(floor_cpu, 3),
+        "floor_articles_per_s": round(n / floor_s, 1),
         "detect_seconds": round(detect_s, 3),
-        "detect_articles_per_s": round(detect_rate, 1),
-        "ratio_to_floor": round(detect_rate / floor_rate, 4),
+        "detect_cpu_seconds": round(detect_cpu, 3),
+        "detect_articles_per_s": round(n / detect_s, 1),
+        "detect_articles_per_cpu_s": round(n / detect_cpu, 1),
+        "ratio_to_floor": round(ratio_wall, 4),
+        "ratio_to_floor_cpu": round(ratio_cpu, 4),
         "target_ratio": 0.1,
-        "meets_target": detect_rate / floor_rate >= 0.1,
+        "meets_target": ratio_wall >= 0.1,
     }
     print(json.dumps(result))
     print(
-        f"extract: {detect_rate:,.0f} articles/s vs floor {floor_rate:,.0f} articles/s "
-        f"= 1/{floor_rate / detect_rate:.1f} of the floor ({args.articles} articles, "
-        f"{n_signals} signals) -> {'OK' if result['meets_target'] else 'BELOW TARGET'}"
+        f"extract: {n / detect_s:,.0f} articles/s vs floor {n / floor_s:,.0f} articles/s "
+        f"= 1/{1 / ratio_wall:.1f} of the floor wall-clock, 1/{1 / ratio_cpu:.1f} in CPU time "
+        f"({n} articles, {n_signals} signals) -> "
+        f"{'OK' if result['meets_target'] else 'BELOW TARGET'}"
     )
     return 0
 

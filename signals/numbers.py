@@ -245,17 +245,29 @@ def find_figures(text: str) -> list[Figure]:
 
 # Cheap first pass: where a figure can be. The full grammar is only tried at a few starts there.
 _SPOT = re.compile(
-    r"[\d$€£¥]|illi|mille|moiti|half|halv|par deux|doubl|tripl|quadrupl|thousand|usd|eur|gbp"
+    r"\d+|[$€£¥]|illi|mille|moiti|half|halv|par deux|doubl|tripl|quadrupl|thousand|usd|eur|gbp"
 )
-_PREFIX_CHARS = frozenset(" \u00a0\u202f\u2009$€£¥+-−.USDEGBPCHFJYNAKusdegbpchfjynak")
+_CODES = frozenset("USD EUR GBP CHF JPY CNY CAD".split())
 
 
 def _starts(text: str, p: int, digit: bool) -> list[int]:
     if digit:
-        j = p
-        while j > 0 and p - j < 6 and text[j - 1] in _PREFIX_CHARS:
-            j -= 1
-        return list(range(j, p + 1))
+        # the figure starts at the digit, its sign, or a currency written before it
+        starts = [p]
+        k = p - 1
+        if k >= 0 and text[k] in "+-−":
+            starts.insert(0, k)
+            k -= 1
+        while k >= 0 and p - k <= 3 and text[k] in " \u00a0\u202f":
+            k -= 1
+        if k >= 0 and text[k] in "$€£¥":
+            s = k
+            while s > 0 and k - s < 4 and (text[s - 1].isalpha() or text[s - 1] == "."):
+                s -= 1
+            starts[:0] = [s, k] if s != k else [k]
+        elif k >= 2 and text[k - 2 : k + 1] in _CODES:
+            starts.insert(0, k - 2)
+        return starts
     # a word: the figure starts at this word or one or two words before ("six milliards")
     w = p
     while w > 0 and text[w - 1].isalpha():

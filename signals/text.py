@@ -11,7 +11,7 @@ Field = Literal["title", "body"]
 # A sentence ends at . ! ? … (plus closing quotes) followed by space and a capital, digit,
 # quote or dash, or at a line break. Decimals ("83.0") and "U.S." inside a line do not end it.
 _BOUNDARY = re.compile(
-    r"(?=[.!?…\n])(?:(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bDr)"
+    r"(?=[.!?…\n])(?:(?<![A-Z]\.[A-Z])(?<!\b[A-Z][a-z])(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bDr)"
     r"(?<!\bInc)[.!?…]+[\"»”’)]*[ \t\u00a0]+(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•]|[a-z]{1,3}[A-Z])|\n+)"
 )
 _MAX_SENTENCE = 1200

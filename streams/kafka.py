@@ -16,6 +16,13 @@ def ssl_context(settings: Settings) -> ssl.SSLContext | None:
     return ssl.create_default_context(cafile=cafile)
 
 
+def sasl_mechanism(settings: Settings) -> str | None:
+    """The SASL mechanism in force: the configured one, PLAIN for a SASL protocol without one."""
+    if settings.sasl_mechanism:
+        return settings.sasl_mechanism
+    return "PLAIN" if settings.security_protocol.startswith("SASL") else None
+
+
 def aiokafka_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for aiokafka producers, consumers and the admin client."""
     opts: dict[str, Any] = {
@@ -25,8 +32,9 @@ def aiokafka_options(settings: Settings) -> dict[str, Any]:
     context = ssl_context(settings)
     if context is not None:
         opts["ssl_context"] = context
-    if settings.sasl_mechanism:
-        opts["sasl_mechanism"] = settings.sasl_mechanism
+    mechanism = sasl_mechanism(settings)
+    if mechanism:
+        opts["sasl_mechanism"] = mechanism
         opts["sasl_plain_username"] = settings.sasl_username
         opts["sasl_plain_password"] = (
             settings.sasl_password.get_secret_value() if settings.sasl_password else None
@@ -39,11 +47,12 @@ def faust_credentials(settings: Settings) -> Any:
     import faust
 
     context = ssl_context(settings)
-    if settings.sasl_mechanism:
+    mechanism = sasl_mechanism(settings)
+    if mechanism:
         return faust.SASLCredentials(
             username=settings.sasl_username,
             password=settings.sasl_password.get_secret_value() if settings.sasl_password else None,
-            mechanism=settings.sasl_mechanism,
+            mechanism=mechanism,
             ssl_context=context,
         )
     if context is not None:

@@ -55,6 +55,7 @@ _AGGREGATE = re.compile(
 _DEAL_CONTEXT = frozenset(
     "funding round rounds financing venture vc series série tour levée".split()
 )
+_CUMULATIVE = re.compile(r"\b(?:already|déjà|so far|to date|in total|au total|cumul\w*|total)\b")
 _INVEST_BEFORE = re.compile(
     r"\b(?:invest(?:s|ed|ing)?|investit|a investi|ont investi|va investir|injecte\w*|injected"
     r"|pour(?:s|ed|ing)|a injecté)\b[^.;]{0,16}$"
@@ -91,6 +92,7 @@ _INTRO_NEXT = re.compile(
     r"(?:[\s,;(]*\b(?:après|after|avant|before|dont|including|contre|versus|vs|plus|and|et|with"
     r"|avec|de|des|du|les|the|a|an|un|une|of|from|to|à|sur|over|soit|ou|or|puis|then)\b)+[\s(]*$"
 )
+_OWN_ROUND = re.compile(r"\b(?:its|their|sa|son|ses|leur)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(?:its|their|sa|son|ses|leur)\b", re.IGNORECASE)
 _NEGATED = re.compile(r"\b(?:not|never|pas|jamais|n['’]a pas|ne \w+ pas|no longer|plus de levée)\b")
 
@@ -138,7 +140,12 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
         )
         if not positive and deal_ok and _DEAL_AFTER.search(after):
             positive = True
-        if not aggregate and not deal_ok and _INVEST_BEFORE.search(before):
+        if (
+            not aggregate
+            and not deal_ok
+            and _INVEST_BEFORE.search(before)
+            and not _CUMULATIVE.search(low, max(0, fig.start - 60), min(len(low), fig.end + 40))
+        ):
             # "Amazon invested $4 billion in Anthropic": a raise by the company invested in
             # (when no round is mentioned, so it is not one investor's ticket in a round)
             target = doc.actor_after(i, fig.end, _INTO, vendors=True, limit=40)
@@ -197,6 +204,10 @@ def _finding(
     text = v.text
     how = "pattern"
     actor = known or doc.actor_after(i, fig.end, _PASSIVE_ACTOR, vendors=True, limit=40)
+    if actor is None and _OWN_ROUND.search(around[0]):
+        # "Sequoia, which also backed its €20 million Series A": "its" is the article's company
+        actor = doc.previous_actor(i, vendors=True)
+        how = "pronoun"
     if actor is None:
         actor = doc.actor_after(i, fig.end, _FOR_ACTOR, vendors=True, limit=80)
     if actor is None:

@@ -46,7 +46,8 @@ _OTHER_WORDS = frozenset(
 _HAS_FIGURE = re.compile(r"\d\s?(?:%|p)")
 _MOVE_WORDS = frozenset(
     """down fell fall falls falling drop drops dropped decline declined declines declining decrease
-    decreased decreases lower slump slumped plunge plunged shrank shrink shrinks slid slide
+    decreased decreases lower slump slumped plunge plunged
+    plonge plongé plonger dégringole cède glisse shrank shrink shrinks slid slide
     tumble tumbled sank halved contracted dipped dip baisse recul recule reculé reculer repli
     chute chuté chuter diminue diminué diminution décroissance fléchi effondré contraction perd
     perdu up rose rise rises risen rising grew grow grows growing growth increase increased
@@ -64,7 +65,8 @@ _DOWN = re.compile(
     r"\b(?:down|fell|fall(?:s|ing)?|drop(?:s|ped)?|declin\w*|decreas\w*|lower|slump\w*|plung\w*"
     r"|shrank|shrink\w*|slid|slide|tumbl\w*|sank|halved|contract\w*|dipped|dip"
     r"|baisse|recul\w*|repli|chut\w*|diminu\w*|décroissance|fléchi\w*|recule|reculé|effondr\w*"
-    r"|moitié|contraction|régress\w*|perd\w*|perte)\b",
+    r"|moitié|contraction|régress\w*|perd\w*|perte|plong\w*|dégringol\w*|cède|cédé|glisse\w*"
+    r"|s['’]effrit\w*|décroch\w*)\b",
     re.IGNORECASE,
 )
 _UP = re.compile(
@@ -187,8 +189,12 @@ def _read(
         direction = "up" if change > 0 else "down" if change < 0 else None
     if pct_fig is not None:
         change = pct_fig.value
-        if not pct_fig.signed and _nearest_direction(text, pct_fig) == "down":
-            change = -change
+        if not pct_fig.signed:
+            word = _nearest_direction(text, pct_fig)
+            if word is None:
+                return None  # a percentage with no rise or fall stated: not a change we can read
+            if word == "down":
+                change = -change
         direction = "up" if change > 0 else "down" if change < 0 else None
     if direction is None:
         direction = _word_direction(region_text[:120])

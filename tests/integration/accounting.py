@@ -285,6 +285,7 @@ class Ledger:
     webhooks_expected: int = 0
     webhooks_missing: int = 0
     webhook_redeliveries: int = 0
+    alerts_with_several_webhook_ids: int = 0
 
     @property
     def lost(self) -> int:
@@ -463,10 +464,16 @@ def _state(
             ledger.state_mismatches.append(f"{key!r}: counted {counted} of {totals[key]}")
 
 
-def webhook_figures(ledger: Ledger, delivered: list[str], expected: set[str]) -> None:
+def webhook_figures(ledger: Ledger, received: list[Any], expected: set[str]) -> None:
+    """``received``: the receiver's requests (``webhook_id``, ``status``, ``body``)."""
+    delivered = [r.webhook_id for r in received if 200 <= r.status < 300]
     ledger.webhooks_expected = len(expected)
     ledger.webhooks_missing = len(expected - set(delivered))
     ledger.webhook_redeliveries = len(delivered) - len(set(delivered))
+    ids: dict[str, set[str]] = {}
+    for r in received:
+        ids.setdefault(str(r.body["data"]["alert_id"]), set()).add(r.webhook_id)
+    ledger.alerts_with_several_webhook_ids = sum(len(v) > 1 for v in ids.values())
 
 
 def alert_from(record: Record) -> Alert:

@@ -399,6 +399,29 @@ def test_rounds_in_one_sentence_keep_their_own_series() -> None:
     assert found == [("Parloa", 120e6, "Series C"), ("Sword Health", 40e6, None)]
 
 
+def test_background_round_named_by_possessive_belongs_to_the_company() -> None:
+    body = (
+        "Berlin-based Tacto has raised €50 million in a Series B. The round was led by "
+        "Sequoia, which also backed its €20 million Series A last year."
+    )
+    found = [(s.company, s.amount, s.round) for s in detect_text(body, language="en")]
+    assert found == [("Tacto", 50e6, "Series B"), ("Tacto", 20e6, "Series A")]
+
+
+def test_an_earlier_cumulative_investment_is_not_a_new_raise() -> None:
+    body = (
+        "Verano said it had closed a $600 million funding round. Quorix, which has already "
+        "invested $1 billion in Verano, participated."
+    )
+    found = [(s.company, s.amount) for s in detect_text(body, language="en")]
+    assert found == [("Verano", 600e6)]
+
+
+def test_french_plunge_is_down() -> None:
+    (s,) = detect_text("Lumière a vu ses ventes plonger de 25 %.", language="fr")
+    assert (s.company, s.direction, s.change_pct) == ("Lumière", "down", -25.0)
+
+
 def test_headline_without_a_company_gives_no_signal() -> None:
     body = "Selon le baromètre EY, les jeunes pousses ont connu un semestre difficile."
     assert detect_text(body, title="La French Tech a levé 7 milliards", language="fr") == []

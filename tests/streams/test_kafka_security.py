@@ -44,6 +44,8 @@ AUTH_KEYS = ("security_protocol", "sasl_mechanism", "sasl_plain_username", "sasl
             {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "PLAIN", "ssl_cafile": None},
             "SASL_PLAINTEXT",
         ),
+        # a SASL protocol with no mechanism configured means PLAIN, for both clients
+        ({"sasl_mechanism": None}, "SASL_SSL"),
     ],
 )
 def test_sasl_settings_are_the_same_for_faust_and_aiokafka(
