@@ -10,7 +10,7 @@ process (interpreter start, imports, reading and decoding included):
 
 Prints one JSON object and a one-line summary. Target: detect >= 1/10 of the floor.
 
-    .venv/bin/python bench/extract_bench.py [--articles 10000] [--dev PATH] [--seed 7]
+    .venv/bin/python bench/extract_bench.py [--articles 10000] [--dev PATH] [--seed 7] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=10_000)
     ap.add_argument("--dev", type=Path, default=DEFAULT_DEV)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=1, help="best of N runs of each process")
     ap.add_argument("--worker", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -100,14 +101,22 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "corpus.jsonl")
         Path(path).write_text("\n".join(corpus) + "\n", "utf-8")
-        floor_s, floor_cpu, _ = _timed("floor", path)
-        detect_s, detect_cpu, n_signals = _timed("detect", path)
+        # best of --repeat runs each, alternating: other jobs on a shared machine only slow down
+        floors = [_timed("floor", path)]
+        detects = [_timed("detect", path)]
+        for _ in range(args.repeat - 1):
+            floors.append(_timed("floor", path))
+            detects.append(_timed("detect", path))
+        floor_s, floor_cpu = min(f[0] for f in floors), min(f[1] for f in floors)
+        detect_s, detect_cpu = min(d[0] for d in detects), min(d[1] for d in detects)
+        n_signals = detects[0][2]
     n = args.articles
     # wall clock is what a user sees; CPU time is steadier on a shared machine
     ratio_wall = floor_s / detect_s
     ratio_cpu = floor_cpu / detect_cpu
     result = {
         "articles": n,
+        "repeat": args.repeat,
         "corpus_bytes": size,
         "signals": n_signals,
         "floor_seconds": round(floor_s, 3),

@@ -33,7 +33,7 @@ def detect(event: NewsEvent, aliases: AliasTable | Mapping[str, Any] | None = No
     rounds.enrich(doc, findings)
     findings += gpu.detect(doc)
     findings += revenue.detect(doc)
-    kept = _merge(findings)
+    kept = _merge(findings, doc.n_title)
     return [to_signal(doc, f) for f in kept]
 
 
@@ -74,8 +74,14 @@ def _covers(big: Finding, small: Finding) -> bool:
     return True
 
 
-def _rank(f: Finding) -> tuple[int, int, float]:
-    return (f.how != "pronoun", f.sentence >= 0 and f.fields.get("round") is not None, f.confidence)
+def _rank(f: Finding, n_title: int) -> tuple[bool, bool, float, bool]:
+    """Which of two findings of the same fact to keep: stated actor, round, confidence, body."""
+    return (
+        f.how != "pronoun",
+        f.fields.get("round") is not None,
+        f.confidence,
+        f.sentence >= n_title,
+    )
 
 
 def _absorb(into: Finding, other: Finding) -> Finding:
@@ -88,7 +94,7 @@ def _absorb(into: Finding, other: Finding) -> Finding:
     return into
 
 
-def _merge(findings: list[Finding]) -> list[Finding]:
+def _merge(findings: list[Finding], n_title: int = 0) -> list[Finding]:
     """Drop restatements: a finding whose figures another one of the same company covers."""
     kept: list[Finding] = []
     for f in findings:
@@ -108,7 +114,7 @@ def _merge(findings: list[Finding]) -> list[Finding]:
             if (g.company_override or g.company.name) != name or g.earlier != f.earlier:
                 continue
             g_covers, f_covers = _covers(g, f), _covers(f, g)
-            if g_covers and (not f_covers or _rank(g) >= _rank(f)):
+            if g_covers and (not f_covers or _rank(g, n_title) >= _rank(f, n_title)):
                 kept[k] = _absorb(g, f)
                 placed = True
                 break

@@ -47,7 +47,8 @@ _SUBJECT_VERB = re.compile(
     r"|clos(?:es|ed)|secur(?:es|ed)|lands|landed|bags|nets|gets|got|wins|won|completes|completed"
     r"|unveils|signs|signed|deploys|deployed|jumps|jumped|falls|fell|rises|rose|grows|grew"
     r"|lève|a|annonce|vient|récolte|boucle|obtient|finalise|décroche|sécurise|enregistre|réalise"
-    r"|publie|affiche|prévoit|vise|voit|exploite|opère|dispose|possède|est|va|compte|acquiert"
+    r"|publie|affiche|prévoit|vise|voit|dépasse|atteint|recrute|rachète|conclut|lance|présente"
+    r"|accélère|bondit|grimpe|exploite|opère|dispose|possède|est|va|compte|acquiert"
     r"|achète|commande|déploie|signe|double|triple|recule|progresse|chute|augmente|baisse)\b"
     r"|\s*:|,\s+(?:a|an|the|la|le|l['’]|un|une|which|qui)\b|['’]s\b"
     r"|\s+(?:n['’]|ne\s|se\s|s['’]|l['’]|y\s|en\s|lui\s|has\s|have\s|will\s|would\s|could\s)",
@@ -263,9 +264,9 @@ class Document:
         for j in range(i - 1, max(first, i - 2) - 1, -1):
             v = self.view(j)
             cands = [m for m in v.mentions if self.eligible(m, vendors)]
-            subjects = [m for m in cands if not is_oblique(v.text, m)]
+            subjects = [m for m in cands if not is_oblique(v.text, m) and not v.in_appositive(m)]
             if subjects:
-                return subjects[-1]
+                return subjects[0]  # the sentence's subject, not a name in a clause after it
         main = self.main_company()
         if main is not None and (vendors or main.role == "company"):
             return main

@@ -17,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from signals.models import NewsEvent, stable_id
@@ -277,13 +279,17 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def band_keys(channel: str, signature: tuple[int, ...], rows: int) -> list[int]:
-    """LSH band keys: one per band of ``rows`` values. Two similar signatures share a band."""
-    out: list[int] = []
-    for start in range(0, len(signature) - rows + 1, rows):
-        band = ",".join(str(v) for v in signature[start : start + rows])
-        digest = hashlib.blake2b(f"{channel}|{start}|{band}".encode(), digest_size=8).digest()
-        out.append(int.from_bytes(digest, "big"))
-    return out
+    """LSH band keys: one per band of ``rows`` values. Two similar signatures share a band.
+
+    A key is the hash of a tuple of ints (channel tag, band start, values): cheap, and the same
+    in every process (only ``str`` and ``bytes`` hashes are salted per process). Keys live in
+    memory only, never persisted: they may differ between Python versions.
+    """
+    tag = zlib.crc32(channel.encode("utf-8"))
+    return [
+        hash((tag, start, *signature[start : start + rows]))
+        for start in range(0, len(signature) - rows + 1, rows)
+    ]
 
 
 @dataclass(frozen=True)
@@ -294,6 +300,11 @@ class Fingerprint:
     text_sig: tuple[int, ...]
     anchors: frozenset[str]
     anchor_sig: tuple[int, ...]
+
+    @cached_property
+    def figures(self) -> frozenset[str]:
+        """The anchors that are numbers or percentages."""
+        return frozenset(a for a in self.anchors if a.startswith(("n:", "p:")))
 
 
 def fingerprint(event: NewsEvent) -> Fingerprint:

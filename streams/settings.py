@@ -48,7 +48,7 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="Signals aggregated per batch (one table write per window)"
     )
     batch_within_s: float = Field(
-        default=0.01, gt=0, description="Longest wait for a batch to fill (adds to latency)"
+        default=0.05, gt=0, description="Longest wait for a batch to fill (adds to latency)"
     )
 
     # topics

@@ -19,7 +19,8 @@ _NOUN = (
 _MODIFIER = re.compile(rf"\s+(?:[\w\-]+\s+)?{_NOUN}(?![\w])", re.IGNORECASE)
 _ELLIPSIS = re.compile(
     r"\b(?:n['’]en|en) (?:opère|exploite|possède|détient|compte|utilise|a|aurait|dispose|achète"
-    r"|commande|veut|vise)\b|\b(?:les|the) \d[\d  .,]* (?:de|of) [A-Z]",
+    r"|commande|veut|vise)\b|\b(?:les|the) \d[\d  .,]* (?:de|of) [A-Z]"
+    r"|\d[\d  .,]* of (?:them|those|these)\b",
 )
 _UNITS = r"(?:units?|unités?|exemplaires|pieces)"
 _COUNTED = re.compile(
@@ -37,7 +38,9 @@ _EQUIVALENT_BEFORE = re.compile(
     r"\b(?:equivalent of|l['’]équivalent de|équivalent à|equivalent to)\s*(?:\w+\s+)?$",
     re.IGNORECASE,
 )
-_BARE = re.compile(r"^\s*(?:[,.;:)]|$|(?:de|of|chez|at)\s+[A-Z]|\s*(?:et|and|,)\s)")
+_BARE = re.compile(
+    r"^\s*(?:[,.;:)]|$|(?:de|of|chez|at)\s+[A-Z]|\s*(?:et|and|,)\s|of (?:them|those|these)\b)"
+)
 _OWNER_AFTER = re.compile(r"^\s*(?:de|d['’]|of|chez|for|pour|at|to|à)\s*(?:la |le |l['’])?$")
 _INDEFINITE = re.compile(
     rf"\b(?:des|de|several|plusieurs|hundreds of|thousands of|millions of|tens of thousands of"
@@ -59,17 +62,6 @@ _SHIP = re.compile(
 )
 _STATUS = (
     (
-        "targets",
-        re.compile(
-            r"\b(?:prévoi\w*|vise\w*|viser|atteindre|objectif|plan\w*|aim\w*|expects?|expected"
-            r"|will|would|to (?:field|operate|deploy|reach|have|buy|acquire)|by (?:the )?end of"
-            r"|by year[- ]end|d['’]ici|veut|souhaite|ambitionne"
-            r"|compte (?:acheter|acquérir|déployer)"
-            r"|hopes?|intends?|goal|target\w*|could|pourrait|devrait)\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
         "ordered",
         re.compile(
             r"\b(?:order\w*|command\w*|supply deal|deal to buy|agreed to buy|accord|contrat"
@@ -82,6 +74,17 @@ _STATUS = (
         re.compile(
             r"\b(?:bought|purchased|acquired|acquis|acheté|a acheté|received|reçu|took delivery"
             r"|a acquis|snapped up)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "targets",
+        re.compile(
+            r"\b(?:prévoi\w*|vise\w*|viser|atteindre|objectif|plan\w*|aim\w*|expects?|expected"
+            r"|will|would|to (?:field|operate|deploy|reach|have|buy|acquire)|by (?:the )?end of"
+            r"|by year[- ]end|d['’]ici|veut|souhaite|ambitionne"
+            r"|compte (?:acheter|acquérir|déployer)"
+            r"|hopes?|intends?|goal|target\w*|could|pourrait|devrait)\b",
             re.IGNORECASE,
         ),
     ),
@@ -108,7 +111,8 @@ def detect(doc: Document) -> list[Finding]:
     """GPU procurement findings of a document (one per count, or per deal without a count)."""
     out: list[Finding] = []
     nouns = doc.triggered("gpu_procurement")
-    todo: dict[int, bool] = {i: False for i in nouns}
+    # a sentence naming GPUs may also count them elliptically ("350,000 of them")
+    todo: dict[int, bool] = {i: _ELLIPSIS.search(doc.sentences[i].text) is not None for i in nouns}
     for i in nouns:
         # "xAI n'en opère que 30 000": "en" stands for the GPUs of a sentence just before
         for j in range(i + 1, min(i + 1 + _GPU_CONTEXT_BACK, len(doc.sentences))):

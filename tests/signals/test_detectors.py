@@ -422,6 +422,24 @@ def test_french_plunge_is_down() -> None:
     assert (s.company, s.direction, s.change_pct) == ("Lumière", "down", -25.0)
 
 
+def test_count_of_them_refers_to_gpus_named_before() -> None:
+    text = (
+        "Orvane and Kelda are among the largest buyers of H100 chips; Kelda said it would have "
+        "about 90,000 of them by year end."
+    )
+    found = [(s.company, s.quantity) for s in detect_text(text, language="en")]
+    assert found == [("Kelda", 90_000)]
+
+
+def test_the_company_means_the_previous_subject_not_a_name_in_its_apposition() -> None:
+    text = (
+        "Verity, the startup behind the Lumo assistant, said it raised $80 million. "
+        "The company is building a cluster of 12,000 H100 GPUs."
+    )
+    found = {(s.kind, s.company) for s in detect_text(text, language="en")}
+    assert found == {("funding", "Verity"), ("gpu_procurement", "Verity")}
+
+
 def test_headline_without_a_company_gives_no_signal() -> None:
     body = "Selon le baromètre EY, les jeunes pousses ont connu un semestre difficile."
     assert detect_text(body, title="La French Tech a levé 7 milliards", language="fr") == []
