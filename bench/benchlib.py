@@ -345,7 +345,11 @@ class Worker:
 def start_workers(settings: Settings, n: int, log_dir: Path) -> list[Worker]:
     workers = []
     for i in range(n):
-        s = settings.model_copy(update={"web_port": free_port()})
+        # each worker its own state dir: RocksDB locks it
+        s = settings.model_copy(
+            update={"web_port": free_port(), "data_dir": settings.data_dir / f"worker-{i}"}
+        )
+        s.data_dir.mkdir(parents=True, exist_ok=True)
         workers.append(Worker(s, log_dir / f"worker-{i}.log").start())
     return workers
 

@@ -28,6 +28,25 @@ class Finding:
     confidence: float = 0.8
     sentence_values: frozenset[Decimal] = frozenset()
     company_override: str | None = None
+    # an alternative reading of a figure the article also reports as headline (organic,
+    # like-for-like, constant currency): kept only when no headline finding exists
+    alternative: bool = False
+
+
+def unify_names(findings: list[Finding]) -> list[Finding]:
+    """Name each unknown company by its fullest form among ``findings``: a headline's
+    "Brightwell" is the body's "Brightwell Pay" (the short name's words lead the long one)."""
+    names = {f.company.name for f in findings if not f.company.known}
+    for f in findings:
+        if f.company.known or f.company_override is not None:
+            continue
+        words = f.company.name.split()
+        longer = [
+            n for n in names if len(n.split()) > len(words) and n.split()[: len(words)] == words
+        ]
+        if len(longer) == 1:
+            f.company_override = longer[0]
+    return findings
 
 
 def _num(value: Decimal | None) -> float | None:

@@ -16,7 +16,7 @@ from signals.hedging import is_denied
 from signals.models import NewsEvent
 from signals.numbers import Figure, find_figures
 from signals.text import Sentence, detect_language, split_sentences
-from signals.triggers import trigger_sentences, words_of
+from signals.triggers import sentence_kinds, words_of
 
 # a preposition (plus article) right before a name: the name is not the subject
 _OBLIQUE = re.compile(
@@ -32,7 +32,8 @@ _PRONOUN = re.compile(
     r"(?:\b(?:it|its|we|our|they|their|il|elle|ils|elles|nous|on|son|sa|ses|leur|leurs)\b"
     r"|\b(?:the|this|our|la|cette|notre|l['’]|le)\s*(?:\w+\s+){0,3}?"
     r"(?:company|startup|start-up|firm|group|business|société|entreprise|groupe|jeune pousse"
-    r"|pépite|licorne|unicorn|maker|platform|plateforme|opérateur|operator|giant|géant)\b)",
+    r"|pépite|licorne|unicorn|maker|platform|plateforme|opérateur|operator|giant|géant"
+    r"|lab|labo|laboratoire|laboratory)\b)",
     re.IGNORECASE,
 )
 _RELATIVE_AFTER = re.compile(r"[,)]\s*(?:qui|which|who)\b", re.IGNORECASE)
@@ -167,16 +168,11 @@ class Document:
     def triggered(self, kind: str) -> list[int]:
         """Indices of the sentences holding a trigger word of ``kind``."""
         if self._hits is None:
-            hits: dict[str, set[int]] = {}
-            fields = (
-                (self.event.title or "", 0, self.n_title),
-                (self.event.body, self.n_title, len(self.sentences)),
-            )
-            for text, lo, hi in fields:
-                bounds = [(self.sentences[k].start, self.sentences[k].end) for k in range(lo, hi)]
-                for found, ks in trigger_sentences(text, bounds, self.all_words()).items():
-                    hits.setdefault(found, set()).update(lo + k for k in ks)
-            self._hits = {k: sorted(v) for k, v in hits.items()}
+            hits: dict[str, list[int]] = {}
+            for i, s in enumerate(self.sentences):
+                for found in sentence_kinds(s.text, self.words(i)):
+                    hits.setdefault(found, []).append(i)
+            self._hits = hits
         return self._hits.get(kind, [])
 
     # --- names ----------------------------------------------------------------------------
@@ -225,7 +221,15 @@ class Document:
         hit = self._inside.get(name)
         if hit is None:
             pattern = re.compile(rf"(?<=[\w,;:)] ){re.escape(name)}(?!\w)")
-            hit = pattern.search(self.event.body) is not None
+            # in the title, a name after a word (or, in a Title Case title, after a list mark)
+            listed = (
+                pattern
+                if not self.title_case
+                else re.compile(rf"(?<=[,;:] ){re.escape(name)}(?!\w)")
+            )
+            hit = pattern.search(self.event.body) is not None or (
+                listed.search(self.event.title or "") is not None
+            )
             self._inside[name] = hit
         return hit
 

@@ -60,6 +60,21 @@ _TOKEN = re.compile(
 )
 _ADJECTIVE = re.compile(r"-(?:based|born|backed|led|listed|owned)$", re.IGNORECASE)
 _CAMEL = re.compile(r"[a-z]{1,3}[A-Z]")
+# A capitalised word opening a sentence that is a common word, not a name: a modifier before a
+# metric noun ("Online sales", "Subscription revenue"), a participle opening a phrase
+# ("Fondée en 2021", "Founded in 2019") or a lowercase compound ("Like-for-like").
+_METRIC_NEXT = re.compile(
+    r"\s+(?:sales|revenues?|turnover|growth|demand|ventes|chiffre|recettes|revenus|croissance"
+    r"|advertising|ad|subscription|subscriptions|margins?|profits?|earnings|income|prices?)\b"
+)
+_PARTICIPLE = re.compile(r"(?:ed|ée|ées|és|ing)$")
+_PHRASE_NEXT = re.compile(
+    r"\s+(?:in|by|at|on|to|from|with|as|en|par|à|au|aux|dans|sur|avec|depuis|il|d['’])\b",
+)
+_LOWER_COMPOUND = re.compile(r"^[A-ZÀ-Þ][a-zà-ÿ]+(?:-[a-zà-ÿ]+)+$")
+# generic words that end a company's name when they follow a name ("Mistral AI")
+_NAME_SUFFIXES = frozenset({"AI", "IA"})
+_OPENING = " \"'«“‘-–—•("
 _ELISION = re.compile(r"^(?:[LDJNSCMTldjnscmt]|Qu|qu|Jusqu|Lorsqu|Puisqu)['’]")
 _POSSESSIVE = re.compile(r"['’](?:s|ve|m|re|ll|d)?$")
 _MODEL_CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,4}[A-Za-z]{0,2}s?|[QTHS][1-4]|\d.*)$")
@@ -245,6 +260,8 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
         ):
             return []
         s = run[0][0]
+        if not text[:s].strip(_OPENING) and _common_opening(text, whole, run[0][1]):
+            return []
         person = _PERSON_BEFORE.search(text[max(0, s - 16) : s]) is not None
         return [Mention(whole, whole, s, run[0][1], "person" if person else "company", False)]
     # strip leading function words and generic words ("Le Groupe M6", "The Company")
@@ -270,6 +287,8 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
         text[tokens[-1][0] : tokens[-1][1]].casefold() in _LEGAL
         or _generic(table, text[tokens[-1][0] : tokens[-1][1]])
     ):
+        if len(tokens) >= 2 and text[tokens[-1][0] : tokens[-1][1]] in _NAME_SUFFIXES:
+            break  # "Corvid AI", "Stability AI": the suffix is part of the name
         tokens = tokens[:-1]
     if tokens and _ADJECTIVE.search(text[tokens[-1][0] : tokens[-1][1]]):
         return []  # "Paris-based", "London-born"
@@ -295,6 +314,15 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
     ):
         role = "person"
     return [Mention(text[s:e], text[s:e], s, e, role, False)]
+
+
+def _common_opening(text: str, word: str, end: int) -> bool:
+    """Whether an unknown word opening a sentence is a common word rather than a name."""
+    if _LOWER_COMPOUND.match(word):
+        return True
+    if _METRIC_NEXT.match(text, end):
+        return True
+    return _PARTICIPLE.search(word) is not None and _PHRASE_NEXT.match(text, end) is not None
 
 
 def _generic(table: AliasTable, token: str) -> bool:

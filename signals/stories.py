@@ -28,6 +28,9 @@ from signals.models import NewsEvent, stable_id
 NUM_PERM = 64  # signature length (bins of one-permutation hashing)
 _BIN_BITS = 6  # log2(NUM_PERM)
 _EMPTY_STEP = 1 << 58  # added per bin walked when an empty bin borrows a neighbour's value
+# Near-duplicates are told apart by their beginning: words and names past this many characters
+# of title and body only cost time (the exact text key still reads the whole text).
+FINGERPRINT_CHARS = 20_000
 
 _STOPWORDS = frozenset(
     (
@@ -102,8 +105,11 @@ class ExactKeys:
 
 def exact_keys(event: NewsEvent) -> ExactKeys:
     """The exact-duplicate keys of an article (text key only for at least 40 normalised chars)."""
+    return _exact_keys(event, normalize_text(f"{event.title or ''} {event.body}"))
+
+
+def _exact_keys(event: NewsEvent, text: str) -> ExactKeys:
     url = canonical_url(event.url)
-    text = normalize_text(f"{event.title or ''} {event.body}")
     return ExactKeys(
         id=event.id,
         url=stable_id("url", url) if url else None,
@@ -162,12 +168,16 @@ _WORD_NUMBER = re.compile(
 _NAME = re.compile(r"\b[\w'’.&]*[A-Z][\w'’&]*")
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n«\"“]\s*)$")
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+_RUNS_OF_SPACE = re.compile(r"\s+")
+_GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+_SEPARATORS = re.compile(r"[.,]")
 
 
 def _number_anchor(digits: str, unit: str | None) -> str | None:
-    raw = re.sub(r"[ \u00a0\u202f]", "", digits)
-    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", raw) and not (unit and unit in _SCALES):
-        raw = re.sub(r"[.,]", "", raw)  # thousands separators
+    raw = _SPACES.sub("", digits)
+    if _GROUPED.fullmatch(raw) and not (unit and unit in _SCALES):
+        raw = _SEPARATORS.sub("", raw)  # thousands separators
     else:
         raw = raw.replace(",", ".")
         if raw.count(".") > 1:
@@ -191,7 +201,7 @@ def number_anchors(text: str) -> list[str]:
     out: list[str] = []
     for m in _NUMBER.finditer(folded):
         unit = m.group(2)
-        unit = re.sub(r"\s+", " ", unit) if unit else None
+        unit = _RUNS_OF_SPACE.sub(" ", unit) if unit else None
         anchor = _number_anchor(m.group(1), unit)
         if anchor:
             out.append(anchor)
@@ -206,11 +216,12 @@ def name_anchors(text: str) -> list[str]:
     out: list[str] = []
     for m in _NAME.finditer(text):
         word = m.group().strip("'’.&")
-        opens_sentence = _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()])
-        if opens_sentence and word.istitle():
+        start = m.start()
+        if word.istitle() and _SENTENCE_START.search(text[max(0, start - 3) : start]):
             continue  # "Today", "Mais", "L'argent": a capital because a sentence starts here
-        word = _ELISION.sub("", word)
-        key = normalize_text(word).replace(" ", "")
+        if "'" in word or "’" in word:
+            word = _ELISION.sub("", word)
+        key = "".join(_WORD.findall(fold(word)))
         if len(key) < 2 or key in _STOPWORDS or key.isdigit():
             continue
         out.append(f"e:{key}")
@@ -218,22 +229,23 @@ def name_anchors(text: str) -> list[str]:
 
 
 def anchors(event: NewsEvent) -> frozenset[str]:
-    """The names and numbers of an article: what a rewrite or a translation keeps."""
-    text = f"{event.title or ''}\n{event.body}"
+    """The names and numbers of an article (its first ``FINGERPRINT_CHARS`` characters): what a
+    rewrite or a translation keeps."""
+    text = f"{event.title or ''}\n{event.body}"[:FINGERPRINT_CHARS]
     return frozenset(name_anchors(text)) | frozenset(number_anchors(text))
 
 
 def shingles(text: str, k: int = 3) -> frozenset[str]:
     """Word ``k``-shingles of the normalised text, stopwords removed."""
-    words = [w for w in normalize_text(text).split() if w not in _STOPWORDS]
-    return frozenset(" ".join(words[i : i + k]) for i in range(max(0, len(words) - k + 1)))
+    return _shingles(normalize_text(text), k)
+
+
+def _shingles(normalized: str, k: int = 3) -> frozenset[str]:
+    words = [w for w in normalized.split() if w not in _STOPWORDS]
+    return frozenset(map(" ".join, zip(*(words[i:] for i in range(k)), strict=False)))
 
 
 # ---------------------------------------------------------------- MinHash
-
-
-def _base_hash(feature: str) -> int:
-    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def minhash(features: frozenset[str]) -> tuple[int, ...]:
@@ -247,21 +259,20 @@ def minhash(features: frozenset[str]) -> tuple[int, ...]:
     """
     if not features:
         return ()
-    bins: list[int | None] = [None] * NUM_PERM
+    mask, empty, blake2b, from_bytes = NUM_PERM - 1, _EMPTY_STEP, hashlib.blake2b, int.from_bytes
+    bins = [empty] * NUM_PERM  # values are below 2**58: ``empty`` is above all of them
     for feature in features:
-        h = _base_hash(feature)
-        slot, value = h & (NUM_PERM - 1), h >> _BIN_BITS
-        current = bins[slot]
-        if current is None or value < current:
+        h = from_bytes(blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
+        slot, value = h & mask, h >> _BIN_BITS
+        if value < bins[slot]:
             bins[slot] = value
-    out: list[int] = []
+    out = bins[:]
     for i in range(NUM_PERM):
-        walked = 0
-        found = bins[i]
-        while found is None:
-            walked += 1
-            found = bins[(i + walked) % NUM_PERM]
-        out.append(found + walked * _EMPTY_STEP)
+        if bins[i] == empty:
+            walked = 1
+            while bins[(i + walked) & mask] == empty:
+                walked += 1
+            out[i] = bins[(i + walked) & mask] + walked * _EMPTY_STEP
     return tuple(out)
 
 
@@ -308,11 +319,18 @@ class Fingerprint:
 
 
 def fingerprint(event: NewsEvent) -> Fingerprint:
-    """Exact keys, text MinHash and anchors of one article."""
+    """Exact keys (whole text), text MinHash and anchors (first ``FINGERPRINT_CHARS``) of one
+    article."""
+    text = f"{event.title or ''} {event.body}"
+    normalized = normalize_text(text)
+    if len(text) > FINGERPRINT_CHARS:
+        shingled = _shingles(normalize_text(text[:FINGERPRINT_CHARS]))
+    else:
+        shingled = _shingles(normalized)
     found = anchors(event)
     return Fingerprint(
-        keys=exact_keys(event),
-        text_sig=minhash(shingles(f"{event.title or ''} {event.body}")),
+        keys=_exact_keys(event, normalized),
+        text_sig=minhash(shingled),
         anchors=found,
         anchor_sig=minhash(found),
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal
 
 from signals.models import stable_id
@@ -68,12 +69,12 @@ class StoryRules:
     text_rows: int = 4  # 16 bands of 4: candidates from a Jaccard of about 0.5
     anchor_rows: int = 2  # 32 bands of 2: candidates from about 0.2, then checked exactly
     # bounds on the work per article (see the module docstring)
-    bucket_size: int = 32
+    bucket_size: int = 16
     max_candidates: int = 32
     per_story: int = 4
-    # text alone makes one story only if, when both state figures, this share of the fewer is
+    # two articles that both state figures are one story only if this share of the fewer is
     # common to both: templated wire copy (same words, other company and figures) stays apart
-    text_figure_share: float = 0.5
+    figure_share: float = 0.5
 
 
 class StoryIndex:
@@ -169,11 +170,8 @@ class StoryIndex:
 
     def _candidates(self, fp: Fingerprint) -> list[int]:
         """Seqs of the articles to compare: those sharing the most buckets, the latest first."""
-        shared: Counter[int] = Counter()
-        for bucket in self._bucket_keys(fp):
-            members = self._buckets.get(bucket)
-            if members is not None:
-                shared.update(members)
+        buckets = self._buckets
+        shared = Counter(chain.from_iterable(buckets.get(k, ()) for k in self._bucket_keys(fp)))
         if len(shared) <= self.rules.max_candidates:
             return list(shared)
         out: list[int] = []
@@ -189,21 +187,24 @@ class StoryIndex:
         return out
 
     def _similarity(self, a: Fingerprint, b: Fingerprint) -> tuple[float, Reason] | None:
-        """(score, reason) when the two are one story: the larger of both similarities."""
+        """(score, reason) when the two are one story: the larger of both similarities.
+
+        Versions of one story keep most of its figures, whatever their words; one template filled
+        in with another company's figures shares most words and names, and few figures. So when
+        both state figures, at least ``figure_share`` of the fewer must be common to both.
+        """
         shared_figures = len(a.figures & b.figures)
+        if shared_figures < self.rules.figure_share * min(len(a.figures), len(b.figures)):
+            return None
         anchor = 0.0
         # names alone (a company, its founder) make a topic, not one story: a figure must match
         if shared_figures:
             shared = len(a.anchors & b.anchors)
             if shared >= self.rules.min_shared_anchors:
                 anchor = shared / len(a.anchors | b.anchors)
-        # one template filled in with another company's figures shares most of its words with
-        # the first one: its figures tell them apart, while an edit keeps most of them
-        fewer = min(len(a.figures), len(b.figures))
-        if shared_figures >= self.rules.text_figure_share * fewer:
-            text = estimated_jaccard(a.text_sig, b.text_sig)
-            if text >= self.rules.text_threshold:
-                return max(text, anchor), "similar_text"
+        text = estimated_jaccard(a.text_sig, b.text_sig)
+        if text >= self.rules.text_threshold:
+            return max(text, anchor), "similar_text"
         if anchor >= self.rules.anchor_threshold:
             return anchor, "anchors"
         return None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
-from signals.build import Finding, as_float
+from signals.build import Finding, as_float, unify_names
 from signals.document import Document, is_oblique
 from signals.entities import Mention
 from signals.hedging import is_denied, is_hedged, is_pending
@@ -32,7 +33,8 @@ _NOT_RAISE_BEFORE = re.compile(
     r"|dépens\w*|budget|capex|rach[ae]t\w*|acqui\w*|buy\w*|bought|achat|achet\w*|ach[eè]te\w*"
     r"|prices?|prix|goal|objectif|target\w*|toward|towards|vers|up to|jusqu['’]à|revenues?"
     r"|chiffre d['’]affaires|sales|ventes|pledg\w*|promis|commit\w*|fund of"
-    r"|in addition to|en plus d\w*)\b|(?<!levée de )\bfonds de\b",
+    r"|in addition to|en plus d\w*)\b|(?<!levée de )\bfonds de\b"
+    r"|\b(?:fund|fonds|véhicule|vehicle)\s+(?:at|à)\b(?!\s*hauteur)",
 )
 _NOT_RAISE_AFTER = re.compile(
     r"^\s*(?:post-money |pre-money )?(?:valuation|valorisation)"
@@ -92,6 +94,18 @@ _INTRO_NEXT = re.compile(
     r"(?:[\s,;(]*\b(?:après|after|avant|before|dont|including|contre|versus|vs|plus|and|et|with"
     r"|avec|de|des|du|les|the|a|an|un|une|of|from|to|à|sur|over|soit|ou|or|puis|then)\b)+[\s(]*$"
 )
+# "Parsel, a New York startup that pulled in $30 million": the amount is inside a relative
+# clause describing the name just before it
+_DESCRIBED_BY = re.compile(
+    r"^\s*,\s*(?:a|an|the|one of|une?|la|le|l['’]|les)\s[^,;.()]{0,80}?"
+    r"\b(?:that|which|who|qui|dont)\b[^,;.()]{0,60}$",
+    re.IGNORECASE,
+)
+# a name written after an investor cue is a backer, not the company a pronoun stands for
+_BACKER_CUE = (
+    r"(?:led by|co-led by|backed by|menée? par|emmenée? par|conduite? par|pilotée? par"
+    r"|auprès d['’e]|soutenue? par|fonds|fund|investor|investisseur)"
+)
 _OWN_ROUND = re.compile(r"\b(?:its|their|sa|son|ses|leur)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(?:its|their|sa|son|ses|leur)\b", re.IGNORECASE)
 _NEGATED = re.compile(r"\b(?:not|never|pas|jamais|n['’]a pas|ne \w+ pas|no longer|plus de levée)\b")
@@ -108,7 +122,7 @@ def detect(doc: Document) -> list[Finding]:
         out.extend(_sentence(doc, i))
         if len(out) >= MAX_PER_DOCUMENT or doc.exhausted:
             break
-    return out
+    return unify_names(out)
 
 
 def _sentence(doc: Document, i: int) -> list[Finding]:
@@ -184,10 +198,15 @@ def _negative_before(before: str, raw: str) -> bool:
     ``before`` is lowercased; ``raw`` is the same text as written.
     """
     cut = max(0, len(before) - 30)
+    verb = _RAISE_BEFORE.search(before)
     for m in _NOT_RAISE_BEFORE.finditer(before, max(0, cut - 30)):
         # a cue inside a capitalised name ("Bought by Many") is not a cue
-        if m.end() >= cut and not raw[m.start()].isupper() and "." not in before[m.end() :]:
-            return True
+        if m.end() < cut or raw[m.start()].isupper() or "." in before[m.end() :]:
+            continue
+        if verb is not None and "," in before[m.end() : verb.start()]:
+            # "X, which doubled its revenue, raises $30 million": the cue is in another clause
+            continue
+        return True
     return False
 
 
@@ -204,6 +223,8 @@ def _finding(
     text = v.text
     how = "pattern"
     actor = known or doc.actor_after(i, fig.end, _PASSIVE_ACTOR, vendors=True, limit=40)
+    if actor is None:
+        actor = _described(doc, i, fig)
     if actor is None and _OWN_ROUND.search(around[0]):
         # "Sequoia, which also backed its €20 million Series A": "its" is the article's company
         actor = doc.previous_actor(i, vendors=True)
@@ -224,6 +245,8 @@ def _finding(
             ]
             if after_names:
                 actor, how = after_names[0], "subject"
+    if actor is not None and how == "pronoun" and _is_backer(doc, actor):
+        actor = doc.main_company()
     if actor is None or (aggregate and how == "pronoun"):
         return None
     if aggregate and actor.end <= fig.start:
@@ -257,6 +280,27 @@ def _finding(
         confidence=confidence,
         sentence_values=values,
     )
+
+
+def _described(doc: Document, i: int, fig: Figure) -> Mention | None:
+    """The name an appositive relative clause holding the amount describes, if any."""
+    v = doc.view(i)
+    mentions = v.mentions
+    k = bisect_left([m.start for m in mentions], fig.start)
+    for m in reversed(mentions[max(0, k - 6) : k]):
+        if fig.start - m.end > 150:
+            return None
+        if m.end <= fig.start and doc.eligible(m, True):
+            if _DESCRIBED_BY.match(v.text[m.end : fig.start]):
+                return m
+    return None
+
+
+def _is_backer(doc: Document, m: Mention) -> bool:
+    """Whether the article names ``m`` as an investor ("menée par le fonds X", "led by X")."""
+    body = f"{doc.event.title or ''}\n{doc.event.body}"
+    pattern = rf"\b{_BACKER_CUE}\s+(?:[\w'’]+\s+){{0,3}}?{re.escape(m.text)}(?!\w)"
+    return re.search(pattern, body, re.IGNORECASE) is not None
 
 
 def _own_before(before: str, after_figure: bool) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from signals.build import Finding
+from signals.build import Finding, unify_names
 from signals.document import Document
 from signals.entities import Mention
 from signals.numbers import Figure
@@ -26,6 +26,26 @@ _UNITS = r"(?:units?|unités?|exemplaires|pieces)"
 _COUNTED = re.compile(
     rf"^\s*(?:(?:{_UNITS}\s+)?(?:of|de|d['’])\s*)?(?:[\w’'\-]+\s+){{0,3}}?{_NOUN}(?![\w])"
     rf"|^\s*(?:d['’]|de\s+|of\s+)?{_UNITS}\b",
+    re.IGNORECASE,
+)
+# "50,000 GPU hours", "200 000 heures GPU": compute time (a prize, a grant), not chips
+_HOURS = re.compile(
+    rf"^\s*(?:(?:[\w\-]+\s+){{0,2}}?{_NOUN}[\s\-]*hours?\b|(?:d['’])?heures?\b)",
+    re.IGNORECASE,
+)
+# "son supercalculateur Orion", "its Colossus supercomputer": a machine's name, not its operator
+_MACHINE_NOUN = (
+    r"(?:supercalculateur|supercomputer|superordinateur|cluster|grappe|machine|system|système"
+    r"|calculateur|ordinateur|computer|data ?cent(?:er|re)|campus|installation)s?"
+)
+_MACHINE_BEFORE = re.compile(
+    rf"\b(?:son|sa|ses|leur|its|their|the|le|la|l['’]|un|une|a|new|nouveau|nouvelle)\s+"
+    rf"(?:[\w\-]+\s+){{0,2}}?{_MACHINE_NOUN}\s*$",
+    re.IGNORECASE,
+)
+_MACHINE_AFTER = re.compile(
+    rf"(?:\s*,\s*(?:un|une|a|an|the|le|la|son|sa|its|their)\s+(?:[\w\-]+\s+){{0,2}}?|\s+)"
+    rf"{_MACHINE_NOUN}\b",
     re.IGNORECASE,
 )
 _EQUIVALENT = re.compile(r"^[^,;.]{0,40}\b(?:equivalents?|équivalents?)\b", re.IGNORECASE)
@@ -122,7 +142,7 @@ def detect(doc: Document) -> list[Finding]:
         out.extend(_sentence(doc, i, todo[i]))
         if len(out) >= MAX_PER_DOCUMENT or doc.exhausted:
             break
-    return out
+    return unify_names(out)
 
 
 def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
@@ -139,6 +159,8 @@ def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
         # "5,000 servers with 8 GPUs each": the count is of servers, not of GPUs
         counted = hit is not None and _OTHER_UNIT.search(after, 0, hit.end()) is None
         if not counted and not ((elliptic or accepted_any) and _BARE.search(after)):
+            continue
+        if _HOURS.search(after):
             continue
         if _EQUIVALENT.search(after) or _EQUIVALENT_BEFORE.search(
             text, max(0, fig.start - 40), fig.start
@@ -166,12 +188,25 @@ def _finding(doc: Document, i: int, fig: Figure) -> Finding | None:
         if _vendor_ships(doc, i, fig.start):
             return None
         actor, how = doc.actor_before(i, fig.start, not_before=_MODIFIER)
+        if actor is not None and _is_machine(v.text, actor):
+            machine = actor
+            actor, how = doc.actor_before(i, machine.start, not_before=_MODIFIER)
+            if actor is not None and (actor.name == machine.name or _is_machine(v.text, actor)):
+                actor = None
     if actor is None:
         return None
     finding = _make(doc, i, actor, how, fig, fig.start, fig.end, 0.85)
     finding.figures = [fig]
     del v
     return finding
+
+
+def _is_machine(text: str, m: Mention) -> bool:
+    """Whether the name ``m`` names a machine ("son supercalculateur Orion")."""
+    return (
+        _MACHINE_BEFORE.search(text[max(0, m.start - 60) : m.start]) is not None
+        or _MACHINE_AFTER.match(text, m.end) is not None
+    )
 
 
 def _vendor_ships(doc: Document, i: int, pos: int) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from signals.build import Finding, as_float
-from signals.document import Document
+from signals.build import Finding, as_float, unify_names
+from signals.document import Document, is_oblique
 from signals.entities import Mention
 from signals.numbers import Figure
 
@@ -53,6 +53,9 @@ _MOVE_WORDS = frozenset(
     perdu up rose rise rises risen rising grew grow grows growing growth increase increased
     increases gain gained gains jump jumped jumps climb climbed higher surge surged soar soared
     doubled record rebound rebounded moitié half tripled triplé passe passé passant from hausse
+    slipped slip slips slipping eased eases retreated sagged weakened replié repliés repliées
+    retrait contracté contractés fondu advanced advance advances expanded expand expands swelled
+    boosted accelerated crû grossi gonflé
     croissance progresse progressé progression augmente augmenté augmentation bond bondi grimpe
     grimpé envolé doublé amélioré accéléré""".split()
 )
@@ -66,18 +69,37 @@ _DOWN = re.compile(
     r"|shrank|shrink\w*|slid|slide|tumbl\w*|sank|halved|contract\w*|dipped|dip"
     r"|baisse|recul\w*|repli|chut\w*|diminu\w*|décroissance|fléchi\w*|recule|reculé|effondr\w*"
     r"|moitié|contraction|régress\w*|perd\w*|perte|plong\w*|dégringol\w*|cède|cédé|glisse\w*"
-    r"|s['’]effrit\w*|décroch\w*)\b",
+    r"|s['’]effrit\w*|décroch\w*|slip\w*|eased|retreat\w*|sagg?ed|weaken\w*|repli\w*|retrait"
+    r"|fondu)\b",
     re.IGNORECASE,
 )
 _UP = re.compile(
     r"\b(?:up|rose|rise[sn]?|rising|grew|grow(?:s|ing|th)?|increas\w*|gain\w*|jump\w*|climb\w*"
     r"|higher|surg\w*|soar\w*|doubled|record|rebound\w*|hausse|croissance|progress\w*|augment\w*"
-    r"|bond\w*|grimp\w*|envol\w*|doublé|amélior\w*|accélér\w*)\b",
+    r"|bond\w*|grimp\w*|envol\w*|doublé|amélior\w*|accélér\w*|advanc\w*|expand\w*|swell\w*"
+    r"|boost\w*|crû|grossi|gonfl\w*)\b",
     re.IGNORECASE,
 )
 _ORGANIC = re.compile(
     r"(?:interne|organique|organic|like-for-like|comparable|constant|à taux de change constants"
     r"|à périmètre constant|currency-neutral)\W*(?:de\s*)?$",
+    re.IGNORECASE,
+)
+# "like-for-like sales", "organic revenue growth": the alternative basis of a revenue line
+_ORGANIC_METRIC = re.compile(
+    r"\b(?:organic|like-for-like|comparable|same-store|constant[- ]currency|underlying"
+    r"|à périmètre constant|en données comparables|à taux de change constants?|organique"
+    r"|interne)\W*(?:\w+\W+)?$",
+    re.IGNORECASE,
+)
+_PRONOUN_AFTER = re.compile(
+    r"\b(?:its|their|the company|the group|sa|son|ses|leur|leurs|la société|le groupe"
+    r"|l['’]entreprise)\b",
+    re.IGNORECASE,
+)
+_FROM_AFTER = re.compile(
+    r"\s*,?\s*(?:from|contre|versus|vs\.?|compared with|compared to|against|up from|down from"
+    r"|après|in the year-?earlier period,? from)\s*",
     re.IGNORECASE,
 )
 _NOT_LEVEL = re.compile(
@@ -90,6 +112,37 @@ _OWNER_AFTER = re.compile(
     r"^\s*(?:consolidée? )?(?:de|d['’]|du|of|chez|at)\s*(?:la |le |l['’])?"
     r"(?:(?:groupe|group|société|company|firm|géant|constructeur|éditeur|opérateur|chaîne"
     r"|enseigne|fabricant|maker|giant)\s+)?$",
+    re.IGNORECASE,
+)
+# "le chiffre d'affaires de l'installateur de panneaux solaires Solévia": a lowercase
+# description between the metric and the owner's name (no verb, no comma)
+_OWNER_DESCRIBED = re.compile(
+    r"^\s*(?:de|d['’]|du|of|at)\s*(?:la |le |l['’]|the )?"
+    r"[a-zà-ÿ][\w\-]*(?:\s+(?:[a-zà-ÿ][\w\-]*|d['’][a-zà-ÿ][\w\-]*)){0,5}\s+$"
+)
+# a percentage that is a share of a whole, not a change ("90% of the total", "40 % des ventes")
+_SHARE_AFTER = re.compile(
+    r"^\s*(?:of|du|des|de la|de l['’]|de son|de ses|de sa)\s+(?:the |its |their |group |total )?"
+    r"(?:total|revenues?|sales|turnover|business|group|chiffre|ventes|activité|groupe|mix)\b",
+    re.IGNORECASE,
+)
+_SHARE_BEFORE = re.compile(
+    r"\b(?:makes? up|made up|accounts? for|accounted for|represents?|represented|share of"
+    r"|représente\w*|part de|pèse|pesant|soit)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# forward-looking words that only compare a reported figure ("ahead of forecasts")
+_COMPARED_FORWARD = re.compile(
+    r"\b(?:beat\w*|ahead of|above|below|topp\w*|miss\w*|than|exceed\w*|surpass\w*|dépass\w*"
+    r"|au-dessus d\w*|en dessous d\w*|supérieure?s? (?:aux?|à)|inférieure?s? (?:aux?|à)"
+    r"|conformes? (?:aux?|à)|in line with)\s+(?:[\w'’]+\s+){0,3}?(?:forecasts?|expectations"
+    r"|estimates|prévisions|attentes|consensus|guidance|objectifs?|expected|attendu\w*)\b",
+    re.IGNORECASE,
+)
+# an amount right after a raise verb is money raised, not a revenue level
+_RAISED_BEFORE = re.compile(
+    r"\b(?:rais(?:es|ed|ing)|secur(?:es|ed)|lève|lèvent|levé|lever|levée de|récolte\w*"
+    r"|boucle\w*)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w\-]+\s+){0,3}$")
@@ -114,7 +167,11 @@ def detect(doc: Document) -> list[Finding]:
         out.extend(_sentence(doc, i))
         if len(out) >= MAX_PER_DOCUMENT or doc.exhausted:
             break
-    return out
+    unify_names(out)
+    headline = {(f.company.name, f.fields["metric"]) for f in out if not f.alternative}
+    return [
+        f for f in out if not f.alternative or (f.company.name, f.fields["metric"]) not in headline
+    ]
 
 
 def _segments(text: str, words: set[str]) -> list[tuple[re.Match[str], int, int, int]]:
@@ -151,7 +208,9 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
     for metric, pre_start, post_start, region_end in segments:
         post = text[post_start:region_end]
         pre = text[pre_start : metric.start()]
-        if _FORWARD.search(pre[-40:] + " " + post[:60]):
+        # the words right before the metric, even across another metric ("forecast revenue")
+        near = text[max(0, metric.start() - 40) : metric.start()] + " " + post[:60]
+        if _FORWARD.search(_COMPARED_FORWARD.sub(" ", near)):
             continue
         figs_post = [f for f in v.figures if post_start <= f.start and f.end <= region_end]
         figs_pre = [f for f in v.figures if pre_start <= f.start and f.end <= metric.start()]
@@ -173,19 +232,21 @@ def _read(
     post: str,
 ) -> Finding | None:
     text = doc.view(i).text
-    pcts = [f for f in figs_post if f.kind == "percent"]
+    pcts = [f for f in figs_post if f.kind == "percent" and not _is_share(text, f)]
     region_text = post
     if not pcts:
-        pre_pcts = [f for f in figs_pre if f.kind == "percent"]
+        pre_pcts = [f for f in figs_pre if f.kind == "percent" and not _is_share(text, f)]
         if pre_pcts:
             pcts = pre_pcts[-1:]
             region_text = pre + " " + post
     pct_fig = _pick_pct(text, pcts)
-    amount_fig = _level(text, [f for f in figs_post if f.kind == "money"])
+    money = [f for f in figs_post if f.kind == "money"]
+    amount_fig = _level(text, money)
     change: Decimal | None = None
     direction: str | None = None
-    if amount_fig is not None and amount_fig.from_value is not None and amount_fig.from_value:
-        change = (amount_fig.value - amount_fig.from_value) / amount_fig.from_value * 100
+    start = _start_value(text, amount_fig, money)
+    if amount_fig is not None and start:
+        change = (amount_fig.value - start) / start * 100
         direction = "up" if change > 0 else "down" if change < 0 else None
     if pct_fig is not None:
         change = pct_fig.value
@@ -216,7 +277,9 @@ def _read(
         "period": period_m.group() if period_m else None,
     }
     values = frozenset(f.value for f in doc.view(i).figures if f.kind == "percent")
+    basis = text[max(0, metric.start() - 40) : metric.start()]
     return Finding(
+        alternative=_ORGANIC_METRIC.search(basis) is not None,
         kind="revenue",
         sentence=i,
         company=actor,
@@ -228,11 +291,35 @@ def _read(
     )
 
 
+def _is_share(text: str, f: Figure) -> bool:
+    """A percentage that is a part of a whole ("makes up 90% of the total"), not a change."""
+    if f.signed:
+        return False
+    return (
+        _SHARE_AFTER.search(text[f.end : f.end + 60]) is not None
+        or _SHARE_BEFORE.search(text[max(0, f.start - 40) : f.start]) is not None
+    )
+
+
 def _pick_pct(text: str, pcts: list[Figure]) -> Figure | None:
     if not pcts:
         return None
     reported = [f for f in pcts if not _ORGANIC.search(text[max(0, f.start - 40) : f.start])]
     return (reported or pcts)[0]
+
+
+def _start_value(text: str, level: Figure | None, money: list[Figure]) -> Decimal | None:
+    """The value a revenue level moved from: "from 10 to 12 million", or written after it
+    ("climbed to $3.2 billion from $2.9 billion", "à 12 M€, contre 10 M€")."""
+    if level is None:
+        return None
+    if level.from_value is not None:
+        return level.from_value
+    later = [f for f in money if f.start >= level.end]
+    if later and _FROM_AFTER.fullmatch(text[level.end : later[0].start]):
+        if later[0].currency in (None, level.currency):
+            return later[0].value
+    return None
 
 
 def _level(text: str, money: list[Figure]) -> Figure | None:
@@ -242,6 +329,8 @@ def _level(text: str, money: list[Figure]) -> Figure | None:
         if _NOT_LEVEL.search(text[max(0, f.start - 25) : f.start]):
             if f.from_value is None:
                 continue
+        if _RAISED_BEFORE.search(text[max(0, f.start - 40) : f.start]):
+            continue
         return f
     return None
 
@@ -273,6 +362,8 @@ def _owner(
 ) -> tuple[Mention | None, str]:
     v = doc.view(i)
     owner = doc.actor_after(i, post_start, _OWNER_AFTER, vendors=True, limit=30)
+    if owner is None:
+        owner = doc.actor_after(i, post_start, _OWNER_DESCRIBED, vendors=True, limit=70)
     if owner is not None:
         return owner, "pattern"
     for m in reversed(v.mentions):
@@ -280,4 +371,23 @@ def _owner(
             if _POSSESSIVE.match(v.text[m.end : metric.start()]):
                 return m, "pattern"
             break
-    return doc.actor_before(i, metric.start(), vendors=True)
+    actor, how = doc.actor_before(i, metric.start(), vendors=True)
+    if actor is None:
+        # "X said ad revenue rose 9%, while total revenue grew 8%": a revenue line with no
+        # owner in its own clause belongs to the sentence's subject
+        subjects = [
+            m
+            for m in v.mentions
+            if m.end <= metric.start()
+            and doc.eligible(m, True)
+            and not v.in_appositive(m)
+            and not is_oblique(v.text, m)
+        ]
+        if subjects:
+            return subjects[0], "subject"
+        if _PRONOUN_AFTER.search(v.text, metric.end(), min(len(v.text), metric.end() + 100)):
+            # "Subscription revenue from its paid tier doubled, the company said"
+            prev = doc.previous_actor(i, True)
+            if prev is not None:
+                return prev, "pronoun"
+    return actor, how

@@ -475,3 +475,280 @@ def test_user_alias_data_maps_names_to_canonical() -> None:
     extra = {"companies": [{"name": "Kestrel Systems", "aliases": ["Kestrel"]}]}
     (s,) = detect_text("Kestrel raised $5 million.", language="en", aliases=extra)
     assert (s.company, s.company_mention) == ("Kestrel Systems", "Kestrel")
+
+
+# --- generalisation rules (one row per rule and language) ------------------------------------
+
+# (language, text, title, expected (kind, company, figure) set: figure = amount, quantity or
+# change_pct)
+GENERAL = [
+    # an amount inside a relative clause describing a name belongs to that name
+    (
+        "en",
+        "Tallmark sells to banks and competes with Orrery, a Boston startup that raised "
+        "$22 million in a Series A last year.",
+        None,
+        {("funding", "Orrery", 22e6)},
+    ),
+    (
+        "fr",
+        "Verdane affronte Lumio, une start-up lyonnaise qui a levé 9 millions d'euros l'an "
+        "dernier.",
+        None,
+        {("funding", "Lumio", 9e6)},
+    ),
+    # a pronoun ("the startup") never stands for a backer named after an investor cue
+    (
+        "en",
+        "Pellucid raises $10 million. The round is led by growth fund Northwind Partners. "
+        "The startup had already raised a $2 million seed round in 2023.",
+        None,
+        {("funding", "Pellucid", 10e6), ("funding", "Pellucid", 2e6)},
+    ),
+    (
+        "fr",
+        "Pellucid lève 10 millions d'euros. L'opération est menée par le fonds Vallée "
+        "Croissance. La jeune pousse avait déjà levé 2 millions d'euros en 2023.",
+        None,
+        {("funding", "Pellucid", 10e6), ("funding", "Pellucid", 2e6)},
+    ),
+    # a short name in the title is the fuller name of the body
+    (
+        "en",
+        "Brightmoor Health has secured £15m in a Series A round.",
+        "Brightmoor secures £15m",
+        {("funding", "Brightmoor Health", 15e6)},
+    ),
+    (
+        "fr",
+        "Lumen Bio a levé 4 millions d'euros en amorçage.",
+        "Lumen lève 4 M€",
+        {("funding", "Lumen Bio", 4e6)},
+    ),
+    # a name listed in the headline is a name when it opens a body sentence
+    (
+        "fr",
+        "Tessel, application de covoiturage rural, lève 2 M€ auprès de business angels.",
+        "Les levées de la semaine : Tessel, Broca et Mirai",
+        {("funding", "Tessel", 2e6)},
+    ),
+    (
+        "en",
+        "Tessel, maker of rural car-pooling software, raises $2 million from angels.",
+        "This week's rounds: Tessel, Broca and Mirai",
+        {("funding", "Tessel", 2e6)},
+    ),
+    # a participle opening a sentence is not a name ("Founded in 2019, ...")
+    (
+        "en",
+        "Corvane raises $20 million. Founded in 2019 by two engineers, the startup had raised "
+        "$3 million in 2021.",
+        None,
+        {("funding", "Corvane", 20e6), ("funding", "Corvane", 3e6)},
+    ),
+    (
+        "fr",
+        "Hexa lève 5 M€. Fondée en 2020 par deux ingénieurs, la jeune pousse avait déjà levé "
+        "1 million d'euros en 2022.",
+        None,
+        {("funding", "Hexa", 5e6), ("funding", "Hexa", 1e6)},
+    ),
+    # a revenue cue in another clause does not hide the raise ("which doubled its revenue")
+    (
+        "en",
+        "Tandem, which doubled its revenue last year, raises $30 million.",
+        None,
+        {("funding", "Tandem", 30e6), ("revenue", "Tandem", 100.0)},
+    ),
+    (
+        "fr",
+        "Pralo, qui a doublé son chiffre d'affaires, lève 20 millions d'euros.",
+        None,
+        {("funding", "Pralo", 20e6), ("revenue", "Pralo", 100.0)},
+    ),
+    # GPU hours are compute time, not chips
+    (
+        "en",
+        "Nimbus Labs bought 512 Nvidia GPUs. A foundation is offering 20,000 GPU hours to the "
+        "best climate project.",
+        None,
+        {("gpu_procurement", "Nimbus Labs", 512)},
+    ),
+    (
+        "fr",
+        "Calcula a acheté 800 GPU Nvidia. Un concours offrira 100 000 heures GPU aux meilleurs "
+        "projets.",
+        None,
+        {("gpu_procurement", "Calcula", 800)},
+    ),
+    # a machine's name is not its operator
+    (
+        "fr",
+        "Le centre de calcul Calcula a mis en service son supercalculateur Vega, équipé de "
+        "2 048 GPU Nvidia H100.",
+        None,
+        {("gpu_procurement", "Calcula", 2048)},
+    ),
+    (
+        "en",
+        "Brightgrid has switched on its supercomputer Atlas, which runs 4,096 Nvidia H100 GPUs.",
+        None,
+        {("gpu_procurement", "Brightgrid", 4096)},
+    ),
+    # "the lab" refers to the company named before; "AI" ends a company's name
+    (
+        "en",
+        "Corvid AI plans to reach 100,000 GPUs by 2027. The lab currently runs about 20,000 "
+        "Nvidia chips in Texas.",
+        None,
+        {("gpu_procurement", "Corvid AI", 100000), ("gpu_procurement", "Corvid AI", 20000)},
+    ),
+    (
+        "fr",
+        "Corvid AI prévoit d'exploiter 50 000 GPU d'ici 2027. Le laboratoire exploite "
+        "aujourd'hui 8 000 puces Nvidia au Texas.",
+        None,
+        {("gpu_procurement", "Corvid AI", 50000), ("gpu_procurement", "Corvid AI", 8000)},
+    ),
+    # a share of the total is not a change
+    (
+        "en",
+        "Tandem said cloud revenue, which makes up about 40% of the total, rose 25%.",
+        None,
+        {("revenue", "Tandem", 25.0)},
+    ),
+    (
+        "fr",
+        "Les ventes en ligne de Maisonne, qui représentent 30 % du chiffre d'affaires, ont "
+        "progressé de 12 %.",
+        None,
+        {("revenue", "Maisonne", 12.0)},
+    ),
+    # comparing with forecasts is not a forecast
+    (
+        "en",
+        "Tandem's revenue rose 7% to $2 billion, ahead of analysts' forecasts.",
+        None,
+        {("revenue", "Tandem", 7.0)},
+    ),
+    (
+        "fr",
+        "Le chiffre d'affaires de Maisonne a progressé de 6 %, au-dessus des prévisions des "
+        "analystes.",
+        None,
+        {("revenue", "Maisonne", 6.0)},
+    ),
+    # a revenue line without an owner in its clause belongs to the sentence's subject
+    (
+        "en",
+        "Tandem said hardware sales rose 4% in the quarter, while software revenue grew 9%.",
+        None,
+        {("revenue", "Tandem", 4.0), ("revenue", "Tandem", 9.0)},
+    ),
+    (
+        "fr",
+        "Maisonne a vu ses ventes en magasin reculer de 3 %, tandis que les ventes en ligne ont "
+        "bondi de 15 %.",
+        None,
+        {("revenue", "Maisonne", -3.0), ("revenue", "Maisonne", 15.0)},
+    ),
+    # "its" / "sa" after the metric: the company named before
+    (
+        "en",
+        "Tandem reported results on Tuesday. Licensing revenue from its patent portfolio more "
+        "than doubled, the company said.",
+        None,
+        {("revenue", "Tandem", 100.0)},
+    ),
+    (
+        "fr",
+        "Maisonne a publié ses comptes mardi. Le chiffre d'affaires de sa filiale italienne a "
+        "doublé sur l'année.",
+        None,
+        {("revenue", "Maisonne", 100.0)},
+    ),
+    # the owner written after a description ("of the e-bike maker Cyclo")
+    (
+        "fr",
+        "Le chiffre d'affaires du fabricant de vélos électriques Cyclo a reculé de 20 % en 2025.",
+        None,
+        {("revenue", "Cyclo", -20.0)},
+    ),
+    (
+        "en",
+        "Revenue at the electric-bike maker Cyclo fell 20% in 2025.",
+        None,
+        {("revenue", "Cyclo", -20.0)},
+    ),
+    # a capitalised modifier opening a sentence is not a company ("Online sales")
+    (
+        "en",
+        "Larkmoor said sales fell 5% in the quarter. Online sales rose 3%.",
+        None,
+        {("revenue", "Larkmoor", -5.0), ("revenue", "Larkmoor", 3.0)},
+    ),
+    (
+        "fr",
+        "Fondée en 2019, Pralo a vu ses ventes progresser de 10 %.",
+        None,
+        {("revenue", "Pralo", 10.0)},
+    ),
+    # like-for-like / constant-scope figures are alternatives to the reported one
+    (
+        "en",
+        "Larkmoor said sales fell 12% in the quarter. Like-for-like sales declined 9%.",
+        None,
+        {("revenue", "Larkmoor", -12.0)},
+    ),
+    (
+        "fr",
+        "Le chiffre d'affaires de Pralo a reculé de 8 %. À périmètre constant, le chiffre "
+        "d'affaires a baissé de 5 %.",
+        None,
+        {("revenue", "Pralo", -8.0)},
+    ),
+]
+
+
+def _figure(s: Signal) -> float | None:
+    if s.kind == "funding":
+        return s.amount
+    if s.kind == "gpu_procurement":
+        return None if s.quantity is None else float(s.quantity)
+    return s.change_pct
+
+
+@pytest.mark.parametrize(("lang", "text", "title", "expected"), GENERAL)
+def test_general_rules(
+    lang: str, text: str, title: str | None, expected: set[tuple[str, str, float]]
+) -> None:
+    got = {(s.kind, s.company, _figure(s)) for s in detect_text(text, title=title, language=lang)}
+    assert got == {(k, c, float(f)) for k, c, f in expected}
+
+
+NOT_SIGNALS = [
+    # a VC firm closing a fund is not a raise
+    ("en", "Greyfield Ventures said it had closed its second fund at $200 million."),
+    (
+        "fr",
+        "La société de gestion Ormeau Capital boucle son deuxième fonds à 150 millions d'euros.",
+    ),
+    # revenue guidance next to a share move is not a reported change
+    ("en", "Shares of Tandem fell 5% after the company forecast revenue growth of 10% to 12%."),
+    (
+        "fr",
+        "L'action Maisonne a chuté de 8 % après que le groupe a relevé son objectif de "
+        "croissance du chiffre d'affaires à 5 %.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), NOT_SIGNALS)
+def test_distractors_give_no_signal(lang: str, text: str) -> None:
+    assert detect_text(text, language=lang) == []
+
+
+def test_raised_amount_is_not_a_revenue_level() -> None:
+    text = "Pralo, qui a doublé son chiffre d'affaires, lève 20 millions d'euros."
+    s = _one(detect_text(text, language="fr"), "revenue")
+    assert (s.amount, s.change_pct) == (None, 100.0)
