@@ -28,6 +28,10 @@ _CLAUSE = re.compile(
     r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\b[^,;]{0,60},|;|\btandis qu['’e]"
     r"|\balors qu['’e]|\bwhile\b|\bwhereas\b|\bmais\b|\bbut\b|\s[:–—]\s|\s-\s"
 )
+_CLAUSE_KEYS = (
+    "elon", "ccording to", "près", ";", "tandis qu", "alors qu", "while", "whereas", "mais", "but",
+    ":", "–", "—", "-",
+)  # fmt: skip
 _PRONOUN = re.compile(
     r"(?:\b(?:it|its|we|our|they|their|il|elle|ils|elles|nous|on|son|sa|ses|leur|leurs)\b"
     r"|\b(?:the|this|our|la|cette|notre|l['’]|le)\s*(?:\w+\s+){0,3}?"
@@ -111,7 +115,12 @@ class SentenceView:
 
     def clause_ends(self) -> list[int]:
         if self._clauses is None:
-            self._clauses = [c.end() for c in _CLAUSE.finditer(self.text)]
+            text = self.text
+            # every clause mark holds one of these strings: most sentences skip the regex
+            if any(k in text for k in _CLAUSE_KEYS):
+                self._clauses = [c.end() for c in _CLAUSE.finditer(text)]
+            else:
+                self._clauses = []
         return self._clauses
 
     def in_appositive(self, m: Mention) -> bool:

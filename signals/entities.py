@@ -67,6 +67,14 @@ _METRIC_NEXT = re.compile(
     r"\s+(?:sales|revenues?|turnover|growth|demand|ventes|chiffre|recettes|revenus|croissance"
     r"|advertising|ad|subscription|subscriptions|margins?|profits?|earnings|income|prices?)\b"
 )
+# common words that qualify a revenue line ("Online sales", "Subscription revenue")
+_MODIFIERS = frozenset(
+    """online subscription subscriptions advertising hardware software cloud services service
+    retail wholesale digital domestic international overseas export organic underlying
+    comparable quarterly annual total net gross core store stores product products licensing
+    licence license device devices data consumer enterprise commercial mobile print
+    streaming gaming""".split()
+)
 _PARTICIPLE = re.compile(r"(?:ed|ée|ées|és|ing)$")
 _PHRASE_NEXT = re.compile(
     r"\s+(?:in|by|at|on|to|from|with|as|en|par|à|au|aux|dans|sur|avec|depuis|il|d['’])\b",
@@ -320,7 +328,7 @@ def _common_opening(text: str, word: str, end: int) -> bool:
     """Whether an unknown word opening a sentence is a common word rather than a name."""
     if _LOWER_COMPOUND.match(word):
         return True
-    if _METRIC_NEXT.match(text, end):
+    if word.casefold() in _MODIFIERS and _METRIC_NEXT.match(text, end):
         return True
     return _PARTICIPLE.search(word) is not None and _PHRASE_NEXT.match(text, end) is not None
 

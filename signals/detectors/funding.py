@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 
 from signals.build import Finding, as_float, unify_names
 from signals.document import Document, is_oblique
@@ -298,9 +299,13 @@ def _described(doc: Document, i: int, fig: Figure) -> Mention | None:
 
 def _is_backer(doc: Document, m: Mention) -> bool:
     """Whether the article names ``m`` as an investor ("menée par le fonds X", "led by X")."""
-    body = f"{doc.event.title or ''}\n{doc.event.body}"
-    pattern = rf"\b{_BACKER_CUE}\s+(?:[\w'’]+\s+){{0,3}}?{re.escape(m.text)}(?!\w)"
-    return re.search(pattern, body, re.IGNORECASE) is not None
+    return _named_as_backer(f"{doc.event.title or ''}\n{doc.event.body}", m.text)
+
+
+@lru_cache(maxsize=256)
+def _named_as_backer(text: str, name: str) -> bool:
+    pattern = rf"\b{_BACKER_CUE}\s+(?:[\w'’]+\s+){{0,3}}?{re.escape(name)}(?!\w)"
+    return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def _own_before(before: str, after_figure: bool) -> str:

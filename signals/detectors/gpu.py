@@ -48,6 +48,14 @@ _MACHINE_AFTER = re.compile(
     rf"{_MACHINE_NOUN}\b",
     re.IGNORECASE,
 )
+# "300 MW, enough for 100,000 GPUs": a capacity, not GPUs bought or run
+_CAPACITY_BEFORE = re.compile(
+    r"\b(?:enough (?:for|to (?:power|run|host))|room for|space for|capable of (?:hosting|housing"
+    r"|powering)|could (?:host|house|power)|assez pour|de quoi (?:alimenter|accueillir)"
+    r"|capable d['’](?:accueillir|alimenter|héberger)|pourrait (?:accueillir|héberger))\s+"
+    r"(?:up to |jusqu['’]à |about |around |environ |some )?$",
+    re.IGNORECASE,
+)
 _EQUIVALENT = re.compile(r"^[^,;.]{0,40}\b(?:equivalents?|équivalents?)\b", re.IGNORECASE)
 _OTHER_UNIT = re.compile(
     r"\b(?:servers?|serveurs?|nodes?|nœuds?|racks?|clusters?|systems?|systèmes?|machines?|pods?"
@@ -160,7 +168,7 @@ def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
         counted = hit is not None and _OTHER_UNIT.search(after, 0, hit.end()) is None
         if not counted and not ((elliptic or accepted_any) and _BARE.search(after)):
             continue
-        if _HOURS.search(after):
+        if _HOURS.search(after) or _CAPACITY_BEFORE.search(text, max(0, fig.start - 40), fig.start):
             continue
         if _EQUIVALENT.search(after) or _EQUIVALENT_BEFORE.search(
             text, max(0, fig.start - 40), fig.start

@@ -55,7 +55,7 @@ _MOVE_WORDS = frozenset(
     doubled record rebound rebounded moitié half tripled triplé passe passé passant from hausse
     slipped slip slips slipping eased eases retreated sagged weakened replié repliés repliées
     retrait contracté contractés fondu advanced advance advances expanded expand expands swelled
-    boosted accelerated crû grossi gonflé
+    boosted accelerated crû grossi gonflé contre versus vs
     croissance progresse progressé progression augmente augmenté augmentation bond bondi grimpe
     grimpé envolé doublé amélioré accéléré""".split()
 )
@@ -101,6 +101,15 @@ _FROM_AFTER = re.compile(
     r"\s*,?\s*(?:from|contre|versus|vs\.?|compared with|compared to|against|up from|down from"
     r"|après|in the year-?earlier period,? from)\s*",
     re.IGNORECASE,
+)
+_REPORTER = re.compile(
+    r"\s+(?:said|says|reported|announced|added|a (?:indiqué|annoncé|précisé|déclaré)|indique"
+    r"|annonce|précise)\b",
+)
+_REPORTER_BEFORE = re.compile(r"[,(]\s*$")
+_REPORTER_INVERTED = re.compile(
+    r"[,(]\s*(?:a (?:indiqué|annoncé|précisé|déclaré|expliqué)|indique|annonce|précise"
+    r"|explique|said|says)\s+(?:la société |le groupe |l['’]entreprise |the company )?$",
 )
 _NOT_LEVEL = re.compile(
     r"(?:\b(?:down|up|from|since|contre|depuis|versus|vs|compared|par rapport|by)\s*(?:\w+\s+)?$"
@@ -385,6 +394,15 @@ def _owner(
         ]
         if subjects:
             return subjects[0], "subject"
+        for m in v.mentions:
+            # "Revenue was $4.2 billion, up 9%, Zentra said": the reporting clause's subject
+            if m.start <= metric.end() or not doc.eligible(m, True):
+                continue
+            lead = v.text[max(0, m.start - 40) : m.start]
+            if (_REPORTER.match(v.text, m.end) and _REPORTER_BEFORE.search(lead)) or (
+                _REPORTER_INVERTED.search(lead)
+            ):
+                return m, "subject"
         if _PRONOUN_AFTER.search(v.text, metric.end(), min(len(v.text), metric.end() + 100)):
             # "Subscription revenue from its paid tier doubled, the company said"
             prev = doc.previous_actor(i, True)

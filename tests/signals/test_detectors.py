@@ -693,6 +693,46 @@ GENERAL = [
         None,
         {("revenue", "Pralo", 10.0)},
     ),
+    # the start value written after the level ("to $3.2 billion from $2.9 billion")
+    (
+        "en",
+        "Orvane's revenue climbed to $3.2 billion from $2.9 billion a year earlier.",
+        None,
+        {("revenue", "Orvane", 10.34)},
+    ),
+    (
+        "fr",
+        "Le chiffre d'affaires d'Orvane atteint 12 millions d'euros, contre 10 millions d'euros "
+        "un an plus tôt.",
+        None,
+        {("revenue", "Orvane", 20.0)},
+    ),
+    # more movement verbs ("slipped", "s'est replié", "advanced")
+    (
+        "en",
+        "Orvane's advertising revenue slipped 2% to $1.1 billion.",
+        None,
+        {("revenue", "Orvane", -2.0)},
+    ),
+    (
+        "fr",
+        "Les ventes d'Orvane se sont repliées de 4 % au troisième trimestre.",
+        None,
+        {("revenue", "Orvane", -4.0)},
+    ),
+    # the reporting clause names the owner ("..., Zentra said", "..., a indiqué Zentra")
+    (
+        "en",
+        "Revenue for the quarter was $4.2 billion, up 9% from a year earlier, Zentra said.",
+        None,
+        {("revenue", "Zentra", 9.0)},
+    ),
+    (
+        "fr",
+        "Le chiffre d'affaires a progressé de 5 % sur l'année, a indiqué Zentra.",
+        None,
+        {("revenue", "Zentra", 5.0)},
+    ),
     # like-for-like / constant-scope figures are alternatives to the reported one
     (
         "en",
@@ -733,6 +773,9 @@ NOT_SIGNALS = [
         "fr",
         "La société de gestion Ormeau Capital boucle son deuxième fonds à 150 millions d'euros.",
     ),
+    # a power capacity "enough for" a number of GPUs is not a GPU count
+    ("en", "Zentra's data center will draw 300 MW, enough for 100,000 GPUs."),
+    ("fr", "Le site de Zentra consommera 300 MW, de quoi alimenter 100 000 GPU."),
     # revenue guidance next to a share move is not a reported change
     ("en", "Shares of Tandem fell 5% after the company forecast revenue growth of 10% to 12%."),
     (

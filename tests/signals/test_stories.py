@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from signals.models import NewsEvent
 from signals.stories import (
+    FINGERPRINT_CHARS,
     Fingerprint,
     canonical_url,
     estimated_jaccard,
@@ -383,3 +384,12 @@ def test_rebuilt_index_gives_the_same_verdicts_after_a_flood() -> None:
     ]
     for fp in probes + edited:
         assert rebuilt.classify(fp) == index.classify(fp)
+
+
+def test_fingerprints_read_the_beginning_of_long_articles() -> None:
+    head = " ".join(e.body for e, _ in templated(60))
+    assert len(head) > FINGERPRINT_CHARS
+    long = fingerprint(event(id="l1", body=head + " Other words, Other Names 77 million." * 30_000))
+    short = fingerprint(event(id="l2", body=head))
+    assert (long.text_sig, long.anchors) == (short.text_sig, short.anchors)
+    assert long.keys.text != short.keys.text  # the exact key still reads the whole text
