@@ -99,6 +99,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         decode_s, _ = asyncio.run(bare_loop(settings, args.events, with_detect=False))
         bare_s, bare_signals = asyncio.run(bare_loop(settings, args.events, with_detect=True))
         load_bare = loadavg()
+        print(  # progress, so that a run cut short still tells the bare rates
+            f"bare: decode {args.events / decode_s:,.0f}/s, decode+detect "
+            f"{args.events / bare_s:,.0f}/s, load {load_bare[0]}",
+            file=sys.stderr,
+            flush=True,
+        )
 
         workers = start_workers(settings, 1, Path(tmp))
         profiler = None

@@ -72,6 +72,25 @@ def _covers(big: Finding, small: Finding) -> bool:
     return True
 
 
+def _restated_by_other(findings: list[Finding], big: Finding, small: Finding) -> bool:
+    """Another finding of big's sentence states small's figure: "1 024 GPU ... porter son parc
+    à 3 000": the title's 1 024 restates that finding, not big's 3 000."""
+    if big.sentence == small.sentence:
+        return False
+    s = stated(small)
+    b = stated(big)
+    keys = [k for k in ("amount", "quantity") if k in s and k in b and not _same(s[k], b[k])]
+    if not keys:
+        return False
+    for o in findings:
+        if o is big or o is small or o.sentence != big.sentence or o.kind != big.kind:
+            continue
+        so = stated(o)
+        if any(k in so and _same(so[k], s[k]) for k in keys):
+            return True
+    return False
+
+
 def _rank(f: Finding, n_title: int) -> tuple[bool, bool, float, bool]:
     """Which of two findings of the same fact to keep: stated actor, round, confidence, body."""
     return (
@@ -110,6 +129,8 @@ def _merge(findings: list[Finding], n_title: int = 0) -> list[Finding]:
                 placed = True  # "the 6 billion raised" said again about an inferred company
                 break
             if (g.company_override or g.company.name) != name or g.earlier != f.earlier:
+                continue
+            if _restated_by_other(findings, g, f) or _restated_by_other(findings, f, g):
                 continue
             g_covers, f_covers = _covers(g, f), _covers(f, g)
             if g_covers and (not f_covers or _rank(g, n_title) >= _rank(f, n_title)):

@@ -22,7 +22,14 @@ from signals.triggers import sentence_kinds, words_of
 _OBLIQUE = re.compile(
     r"(?:\b(?:of|by|from|with|than|at|in|on|to|for|into|via|versus|vs|avec|par|pour|sur|dans|vers"
     r"|contre|à|au|aux|de|des|du|as|comme|including|like|such as|notamment|dont|parmi|among"
-    r"|and|et|or|ou)\s+(?:(?:la|le|les|the|l['’]|ses|son|sa|its|their)\s*)?|\b[dD]['’]|\b[dD]e\s+l['’])$"
+    r"|en|entre|between|outside|near|inside|across|around|and|et|or|ou)\s+(?:(?:la|le|les|the|l['’]|ses|son|sa|its|their)\s*)?"
+    r"|\b[dD]['’]|\b[dD]e\s+l['’]|\b(?:In|En|At|From|Dans|Au|Aux|À|A|Outside|Near)\s+"
+    # a determiner and up to two lowercase words between the preposition and the name:
+    # "of a Harvard lab", "by two former X associates", "du fonds régional X"
+    r"|\b(?:of|by|from|with|at|in|into|for|par|avec|pour|dans|auprès|aux|au|du|des)\s+"
+    r"(?:a|an|the|its|their|two|three|several|un|une|le|la|les|l['’]|son|sa|ses|deux|trois"
+    r"|plusieurs)\s*(?:[a-zà-ÿ][\w\-]*\s+){0,2}"
+    r"|\b(?:du|des|aux|au)\s+(?:[a-zà-ÿ][\w\-]*\s+){1,2})$"
 )
 _CLAUSE = re.compile(
     r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\b[^,;]{0,60},|;|\btandis qu['’e]"
@@ -39,6 +46,14 @@ _PRONOUN = re.compile(
     r"|pépite|licorne|unicorn|maker|platform|plateforme|opérateur|operator|giant|géant"
     r"|lab|labo|laboratoire|laboratory)\b)",
     re.IGNORECASE,
+)
+# a name inside a relative clause that describes an earlier name is not the subject:
+# "Fernleaf, which helps GPs triage patients, secured ..."
+_INSIDE_RELATIVE = re.compile(r",\s*(?:which|who|whose|qui|dont)\b[^,;()]*$", re.IGNORECASE)
+# "A London start-up founded by ... has raised": an unnamed description of the article's company
+_INDEFINITE = re.compile(
+    r"^\W*(?:A|An|Une?)\s+(?:[\w\-]+\s+){0,3}?(?:company|start-?up|firm|business|société"
+    r"|entreprise|jeune pousse|scale-?up|maker|developer|provider|fabricant|éditeur)\b"
 )
 _RELATIVE_AFTER = re.compile(r"[,)]\s*(?:qui|which|who)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r"^\s*(?:[,(]\s*)?(?:qui|which|who|that)\b", re.IGNORECASE)
@@ -61,6 +76,19 @@ _SUBJECT_VERB = re.compile(
 )
 # "Quantix closes", "Felt raises": an English verb in the third person right after the name
 _THIRD_PERSON = re.compile(r" [a-z]{2,}[^su\W]s\b")
+# a word opening a sentence that is a number or a participle, not a name
+_NOT_A_NAME = re.compile(
+    r"^(?:[A-Z][a-z]+(?:ing|ed)|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Twelve|Twenty"
+    r"|Thirty|Fifty|Hundred|Deux|Trois|Quatre|Cinq|Sept|Huit|Neuf|Dix|Douze|Quinze|Vingt"
+    r"|Trente|Cinquante|Cent)$"
+)
+# "Kestrel took", "Zentra revenue rose": a past-tense verb or a revenue noun right after a
+# one-word name opening a sentence (verbs _SUBJECT_VERB does not list)
+_OPENING_VERB = re.compile(
+    r" (?:[a-z]{2,}ed|took|made|won|sold|bought|built|began|brought|led|cut|hit|set|put|spent"
+    r"|told|got|gave|grew|rose|fell|paid|sent|drew|became|kept|ran|chose|struck|swung|slid"
+    r"|revenue|revenues|sales|turnover|chiffre|ventes|recettes|a|avait|aura)"
+)
 _COMMON_SUFFIX = re.compile(
     r"(?:tion|tions|ment|ments|ité|té|ée|ées|és|ing|ed|ly|age|ure|eur|eurs|ance|ence|isme|ique"
     r"|iques|able|ible|ness|ship|s)$"
@@ -218,8 +246,11 @@ class Document:
         if lead:
             return True
         # a capitalised word opening a sentence is a name only if the text confirms it
+        if " " not in m.text and _NOT_A_NAME.search(m.text) is not None:
+            return self.named_inside(m.text)  # "Existing backers", "Six mois après"
         return (
             " " in m.text
+            or _OPENING_VERB.match(s.text, m.end) is not None
             or _SUBJECT_VERB.match(s.text, m.end) is not None
             or self.named_inside(m.text)
             or _THIRD_PERSON.match(s.text, m.end) is not None
@@ -315,6 +346,8 @@ class Document:
                 continue
             if not_before is not None and not_before.match(text, m.end):
                 continue
+            if cands and _INSIDE_RELATIVE.search(text, max(clause_start, m.start - 120), m.start):
+                continue
             cands.append(m)
         chosen: Mention | None = None
         for m in reversed(cands[-8:]):
@@ -333,7 +366,11 @@ class Document:
             if main is not None and self.eligible(main, vendors):
                 return main, "pronoun"
             return None, "none"
-        if _PRONOUN.search(segment) or not [m for m in v.mentions if self.eligible(m, vendors)]:
+        if (
+            _PRONOUN.search(segment)
+            or (clause_start == 0 and _INDEFINITE.match(segment))
+            or not [m for m in v.mentions if self.eligible(m, vendors)]
+        ):
             prev = self.previous_actor(i, vendors)
             if prev is not None:
                 return prev, "pronoun"
@@ -345,7 +382,8 @@ class Document:
         while idx > 0:
             prev = cands[idx - 1]
             gap = v.text[prev.end : cands[idx].start]
-            if re.fullmatch(r"\s*(?:et|and|&|,)\s*", gap):
+            # "En Finlande, Polaris Cloud": a name after a preposition is not coordinated
+            if re.fullmatch(r"\s*(?:et|and|&|,)\s*", gap) and not is_oblique(v.text, prev):
                 idx -= 1
             else:
                 break

@@ -89,7 +89,9 @@ _MODEL_CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,4}[A-Za-z]{0,2}s?|[QTHS][1-4]|\d.*
 _PERSON_BEFORE = re.compile(
     r"(?:\b(?:CEO|PDG|DG|CFO|CTO|founder|co-founder|fondateur|cofondateur|co-fondateur|Mr\.?|"
     r"Mrs\.?|Ms\.?|M\.|Mme|président|president|chairman|analyst|analyste|directeur|director|"
-    r"patron|investor|investisseur|billionaire|milliardaire)\s)$"
+    r"patron|investor|investisseur|billionaire|milliardaire|officer|executive|spokesperson|"
+    r"spokesman|spokeswoman|porte-parole|dirigeant|dirigeante|directrice|présidente|"
+    r"fondatrice|cofondatrice|co-fondatrice|economist|économiste|partner|associé|associée)\s)$"
 )
 
 

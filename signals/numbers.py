@@ -34,11 +34,17 @@ _WORDS: dict[str, Decimal] = {
     "twenty": Decimal(20), "trente": Decimal(30), "thirty": Decimal(30),
     "cinquante": Decimal(50), "fifty": Decimal(50), "cent": Decimal(100),
     "hundred": Decimal(100), "half a": Decimal("0.5"), "demi": Decimal("0.5"),
+    "forty": Decimal(40), "quarante": Decimal(40), "sixty": Decimal(60),
+    "soixante": Decimal(60), "seventy": Decimal(70), "eighty": Decimal(80),
+    "ninety": Decimal(90),
 }  # fmt: skip
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 _WORDNUM = (
-    r"(?:half a|un|une|one|an?|le|the|deux|two|trois|three|quatre|four|cinq|five|six|sept|seven"
+    rf"(?:{_TENS}-{_UNITS}|half a|un|une|one|an?|le|the|deux|two|trois|three|quatre|four|cinq|five|six|sept|seven"
     r"|huit|eight|neuf|nine|dix|ten|onze|eleven|douze|twelve|quinze|fifteen|vingt|twenty"
-    r"|trente|thirty|cinquante|fifty|cent|hundred)"
+    r"|trente|thirty|cinquante|fifty|cent|hundred|forty|quarante|sixty|soixante|seventy"
+    r"|eighty|ninety)"
 )
 _SCALES: dict[str, Decimal] = {
     "trillion": Decimal(10) ** 12, "tn": Decimal(10) ** 12, "billion": Decimal(10) ** 9,
@@ -63,7 +69,7 @@ _CUR_PRE = (
 _CUR_POST = (
     r"(?:\$|€|£|¥|E(?![\w])|(?:de |d['’])?(?:dollars?(?: américains| us)?|euros?|USD|EUR|GBP|CHF"
     r"|JPY|CNY|CAD|livres?(?: sterling)?|pounds?(?: sterling)?|yens?|yuans?"
-    r"|francs? suisses|swiss francs?)(?![a-zà-ÿ]))"
+    r"|francs? suisses|swiss francs?|kronor|couronnes? suédoises|swedish kronor)(?![a-zà-ÿ]))"
 )
 _PCT = r"(?:%|percent(?:age points?)?(?![a-z])|per cent(?![a-z])|pour ?cents?(?![a-z])|pc(?![a-z]))"
 _CHANGE_WORDS = (
@@ -98,7 +104,8 @@ _SYMBOLS = {
 }  # fmt: skip
 _WORD_CURRENCIES = (
     ("dollar", "USD"), ("euro", "EUR"), ("livre", "GBP"), ("pound", "GBP"), ("yen", "JPY"),
-    ("yuan", "CNY"), ("franc", "CHF"),
+    ("yuan", "CNY"), ("franc", "CHF"), ("kronor", "SEK"), ("couronne", "SEK"),
+    ("swedish", "SEK"), ("swiss", "CHF"),
 )  # fmt: skip
 
 
@@ -174,7 +181,9 @@ def _from_match(m: re.Match[str]) -> Figure | None:
                 return Figure("percent", value, start, end, signed=True)
         return None
     if m.group("wnum"):
-        value = _WORDS[m.group("wnum").lower()] * _scale(m.group("wscale"))
+        # "thirty-five": a compound of tens and units
+        parts = m.group("wnum").lower().split("-")
+        value = sum((_WORDS[w] for w in parts), Decimal(0)) * _scale(m.group("wscale"))
         currency = _currency(m.group("wpost"))
         return Figure("money" if currency else "count", value, start, end, currency, scaled=True)
     raw = m.group("num")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -14,6 +15,7 @@ _BOUNDARY = re.compile(
     r"(?=[.!?…\n])(?:(?<![A-Z]\.[A-Z])(?<!\b[A-Z][a-z])(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bDr)"
     r"(?<!\bInc)[.!?…]+[\"»”’)]*[ \t\u00a0]+(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•]|[a-z]{1,3}[A-Z])|\n+)"
 )
+_RUN = re.compile(r"[.!?…]+|\n+")  # where _BOUNDARY can match: runs of end marks, line breaks
 _MAX_SENTENCE = 1200
 _SPACE = re.compile(r"\s")
 
@@ -47,12 +49,28 @@ def split_sentences(text: str, field: Field, first_index: int = 0) -> list[Sente
     """Split ``text`` into sentences with offsets; very long stretches are cut at spaces."""
     out: list[Sentence] = []
     pos = 0
-    for m in _BOUNDARY.finditer(text):
+    for m in _boundaries(text):
         end = m.start() + len(m.group().rstrip())
         _emit(text, pos, end, field, out, first_index)
         pos = m.end()
     _emit(text, pos, len(text), field, out, first_index)
     return out
+
+
+def _boundaries(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_BOUNDARY.finditer(text)``, tried only where a break can start.
+
+    A break starts in a run of end marks: at its first mark, or (when a look-behind such as
+    "Mr" rules that one out) at its second; what follows the run decides the rest, so a run
+    is tried at most twice and a long run of dots costs one pass.
+    """
+    for run in _RUN.finditer(text):
+        a, b = run.span()
+        m = _BOUNDARY.match(text, a)
+        if m is None and b - a > 1:
+            m = _BOUNDARY.match(text, a + 1)
+        if m is not None:
+            yield m
 
 
 def _emit(text: str, start: int, end: int, field: Field, out: list[Sentence], base: int) -> None:

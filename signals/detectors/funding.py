@@ -17,13 +17,15 @@ _RAISE_BEFORE = re.compile(
     r"\b(?:[Rr]ais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|lands?|landed|bag(?:s|ged)"
     r"|nets|netted|pulls? in|pulled in|[Ll]ève|lèvent|levé|lever|levée de fonds de|levée de|levant"
     r"|récolt\w*|boucl\w*|obten\w*|obtient|décroch\w*|sécuris\w*|collect\w*|tour de table de"
-    r"|tour de financement de|round of|funding of|financing of|financement de|investment of"
+    r"|tour de financement de|un tour de|round of|funding of|financing of|financement de"
+    r"|investment of"
     r"|injection of|a (?:raise|round) of)\b[^.;]{0,28}$"
 )
 # cue right after the amount: "$15 million Series A", "6 milliards levés", "$450m deal"
 _RAISE_AFTER = re.compile(
     r"^[^.;]{0,22}?\b(?:series [a-h]|série [a-h]|serie [a-h]|seed|pre-seed|amorçage|round|funding"
-    r"|financing|investment|raised|levée?s?|récoltée?s?|bouclée?s?|tour de table|tour|[a-h] round"
+    r"|financing|investment|raised|raise|fundraise|fundraising|levée?s?|récoltée?s?|bouclée?s?"
+    r"|tour de table|tour|[a-h] round"
     r"|en série|venture)\b",
 )
 _DEAL_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?deals?\b")
@@ -44,8 +46,13 @@ _NOT_RAISE_AFTER = re.compile(
     r"|a year|per year|de dépenses|of spending|in revenue|de chiffre|in sales|in funding across"
     r"|to (?:buy|acquire)|pour (?:racheter|acquérir)|in total|au total|to date|so far|à ce jour"
     r"|jusqu['’]ici|en tout|since (?:its )?(?:founding|inception|launch|creation)"
-    r"|depuis sa (?:création|fondation)|contracts?|contrats?|orders?|commandes?|grants?"
-    r"|subventions?|prize|prix)\b"
+    r"|depuis sa (?:création|fondation))\b"
+    # "$4m in contracts", "3 M€ de subventions", "a $10m order": not equity raised; a verb
+    # after the amount ("£8m to automate contract review") is what the money is for
+    r"|^[^.;]{0,30}?\b(?:in|en|of|de|d['’]|as|worth of|sous forme de)\s+(?:[\w\-]+\s+){0,2}?"
+    r"(?:contracts?|contrats?|orders?|commandes?|grants?|subventions?|prize|prix)\b"
+    r"|^\s*(?:[\w\-]+\s+)?(?:contracts?|contrats?|orders?|commandes?|grants?|subventions?"
+    r"|prize|prix)\b"
     r"|^\s*(?:\w+\s+)?(?:investment|investissement)s? (?:in|into|dans|en) (?:a|an|the|its|new"
     r"|un|une|le|la|les|l['’]|de|des|son|sa|ses|their)\b"
     r"|^\+",
@@ -58,6 +65,7 @@ _AGGREGATE = re.compile(
 _DEAL_CONTEXT = frozenset(
     "funding round rounds financing venture vc series série tour levée".split()
 )
+_TOTAL_OF = re.compile(r"\b(?:a total of|un total de|au total|in all|en tout)\s*$")
 _CUMULATIVE = re.compile(r"\b(?:already|déjà|so far|to date|in total|au total|cumul\w*|total)\b")
 _INVEST_BEFORE = re.compile(
     r"\b(?:invest(?:s|ed|ing)?|investit|a investi|ont investi|va investir|injecte\w*|injected"
@@ -91,6 +99,17 @@ _EARLIER = re.compile(
     r"|already|l['’]an dernier|l['’]année dernière|a year ago|il y a \w+ ans?)\b",
     re.IGNORECASE,
 )
+# before the amount only: "deux ans après avoir levé 1,8 million", "months after raising $5m"
+_EARLIER_BEFORE = re.compile(
+    r"\b(?:après avoir|after (?:raising|having|closing|securing)"
+    r"|(?:ans|années|mois|years|months) (?:après|after))\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+# a sentence opening on a time clause ("Six mois après avoir levé ...,", "Months after ...,")
+_FRONTED = re.compile(
+    r"^\W*(?:[\w\-]+\s+){0,3}?(?:après|after|since|depuis|avant|before|following|having)\b",
+    re.IGNORECASE,
+)
 _INTRO_NEXT = re.compile(
     r"(?:[\s,;(]*\b(?:après|after|avant|before|dont|including|contre|versus|vs|plus|and|et|with"
     r"|avec|de|des|du|les|the|a|an|un|une|of|from|to|à|sur|over|soit|ou|or|puis|then)\b)+[\s(]*$"
@@ -105,7 +124,8 @@ _DESCRIBED_BY = re.compile(
 # a name written after an investor cue is a backer, not the company a pronoun stands for
 _BACKER_CUE = (
     r"(?:led by|co-led by|backed by|menée? par|emmenée? par|conduite? par|pilotée? par"
-    r"|auprès d['’e]|soutenue? par|fonds|fund|investor|investisseur)"
+    r"|auprès d['’e]|soutenue? par|fonds|fund|investor|investisseur|backers?|investors"
+    r"|investisseurs|alongside|aux côtés d['’eu]\w*|participation from|participation d['’eu]\w*)"
 )
 _OWN_ROUND = re.compile(r"\b(?:its|their|sa|son|ses|leur)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(?:its|their|sa|son|ses|leur)\b", re.IGNORECASE)
@@ -176,6 +196,8 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
             continue
         if _NOT_RAISE_AFTER.search(after):
             continue
+        if _TOTAL_OF.search(before) and not _ROUND.search(after[:40]):
+            continue  # "has raised a total of $95 million": a cumulative total
         if _NEGATED.search(low, max(0, fig.start - 40), fig.start):
             continue
         if aggregate and _THRESHOLD.search(before):
@@ -234,7 +256,16 @@ def _finding(
         actor = doc.actor_after(i, fig.end, _FOR_ACTOR, vendors=True, limit=80)
     if actor is None:
         actor, how = doc.actor_before(i, fig.start, vendors=True)
-        if how != "subject" and _POSSESSIVE.search(text, 0, fig.start):
+        if how != "subject" and (
+            _POSSESSIVE.search(text, 0, fig.start)
+            # "Six mois après avoir levé 600 M€, Orbis IA ...": a fronted clause, subject after
+            or (
+                actor is None
+                and "," not in text[: fig.start]
+                and "," in text[fig.end :]
+                and _FRONTED.match(text) is not None
+            )
+        ):
             # "Since its seed round, a $4.5 million investment ..., Felt has grown"
             after_names = [
                 m
@@ -277,7 +308,8 @@ def _finding(
         how=how,
         figures=[fig],
         fields=fields,
-        earlier=_EARLIER.search(around[0] + " " + around[1][:90]) is not None,
+        earlier=_EARLIER.search(around[0] + " " + around[1][:90]) is not None
+        or _EARLIER_BEFORE.search(around[0]) is not None,
         confidence=confidence,
         sentence_values=values,
     )

@@ -217,9 +217,20 @@ def _is_machine(text: str, m: Mention) -> bool:
     )
 
 
+# "Le fabricant américain, qui revendique avoir livré 500 000 accélérateurs": a maker's output
+_MAKER = re.compile(
+    r"\b(?:(?:le|the|ce|this) (?:fabricant|fondeur|concepteur|chipmaker|chip maker|manufacturer"
+    r"|vendor|supplier|chip designer))\b",
+    re.IGNORECASE,
+)
+
+
 def _vendor_ships(doc: Document, i: int, pos: int) -> bool:
     """The nearest name before ``pos`` is a GPU vendor that ships or sells: not procurement."""
     v = doc.view(i)
+    maker = _MAKER.search(v.text, 0, pos)
+    if maker is not None and _SHIP.search(v.text, maker.end(), pos) is not None:
+        return True
     before = [m for m in v.mentions if m.end <= pos and m.role in ("company", "vendor")]
     if not before or before[-1].role != "vendor":
         return False

@@ -305,9 +305,10 @@ def test_index_cost_per_article_does_not_grow_with_similar_articles() -> None:
     fps = [fingerprint(e) for e, _ in templated(4000)]
     small = min(_index_seconds(fps[:1000]) for _ in range(2))
     large = _index_seconds(fps)
-    # linear: 4x the articles, about 4x the time (it was 13x before the bounds, quadratic)
+    # linear: 4x the articles, about 3x the CPU time measured (14x before the bounds: 6.6 s
+    # then 90 s, quadratic)
     assert large / max(small, 1e-3) < 6, (small, large)
-    assert large < 40.0  # about 2 s measured alone; generous for a loaded 2-core machine
+    assert large < 30.0  # 0.9 s measured; generous for a loaded 2-core machine
 
 
 class CountingIndex(StoryIndex):
@@ -382,8 +383,9 @@ def test_rebuilt_index_gives_the_same_verdicts_after_a_flood() -> None:
         fingerprint(event(id=f"{e.id}-x", body=e.body + " Shares rose."))
         for e, _ in articles[400:800:10]
     ]
-    for fp in probes + edited:
-        assert rebuilt.classify(fp) == index.classify(fp)
+    verdicts = [index.classify(fp) for fp in probes + edited]
+    assert [rebuilt.classify(fp) for fp in probes + edited] == verdicts
+    assert [v.outcome for v in verdicts[-len(edited) :]] == ["near_duplicate"] * len(edited)
 
 
 def test_fingerprints_read_the_beginning_of_long_articles() -> None:
