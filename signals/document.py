@@ -87,7 +87,12 @@ _NOT_A_NAME = re.compile(
 _OPENING_VERB = re.compile(
     r" (?:[a-z]{2,}ed|took|made|won|sold|bought|built|began|brought|led|cut|hit|set|put|spent"
     r"|told|got|gave|grew|rose|fell|paid|sent|drew|became|kept|ran|chose|struck|swung|slid"
-    r"|revenue|revenues|sales|turnover|chiffre|ventes|recettes|a|avait|aura)"
+    r"|revenue|revenues|sales|turnover|chiffre|ventes|recettes|a|avait|aura)\b"
+)
+# a capitalised phrase, a company noun, then a name: the phrase describes the name
+_DESCRIPTOR_NEXT = re.compile(
+    r"\s+(?:start-?ups?|firm|company|group|maker|developer|provider|unicorn|scale-?up|fintech"
+    r"|lab|operator|specialist)\s+[A-Z]"
 )
 _COMMON_SUFFIX = re.compile(
     r"(?:tion|tions|ment|ments|ité|té|ée|ées|és|ing|ed|ly|age|ure|eur|eurs|ance|ence|isme|ique"
@@ -186,7 +191,8 @@ class Document:
     def all_words(self) -> set[str]:
         """The lowercased words of the whole article."""
         if self._all_words is None:
-            self._all_words = words_of(f"{self.event.title or ''}\n{self.event.body}")
+            # the union of the sentences' words (each already read by the trigger scan)
+            self._all_words = set().union(*(self.words(i) for i in range(len(self.sentences))))
         return self._all_words
 
     @property
@@ -240,6 +246,8 @@ class Document:
     def _plausible(self, i: int, s: Sentence, m: Mention) -> bool:
         if m.known:
             return True
+        if _DESCRIPTOR_NEXT.match(s.text, m.end):
+            return False  # "Insurance AI start-up Solvane": a sector, then the name
         if i < self.n_title and self.title_case:
             return self.named_inside(m.text)
         lead = s.text[: m.start].strip(" \"'«“‘-–—•(")
@@ -346,7 +354,7 @@ class Document:
                 continue
             if not_before is not None and not_before.match(text, m.end):
                 continue
-            if cands and _INSIDE_RELATIVE.search(text, max(clause_start, m.start - 120), m.start):
+            if in_relative(text, m, clause_start):
                 continue
             cands.append(m)
         chosen: Mention | None = None
@@ -369,7 +377,13 @@ class Document:
         if (
             _PRONOUN.search(segment)
             or (clause_start == 0 and _INDEFINITE.match(segment))
-            or not [m for m in v.mentions if self.eligible(m, vendors)]
+            # no name that could be the subject: only names after a preposition or inside a
+            # relative clause ("Total revenue, which includes the X tier, rose 13%")
+            or not [
+                m
+                for m in v.mentions
+                if self.eligible(m, vendors) and not is_oblique(text, m) and not in_relative(text, m)
+            ]
         ):
             prev = self.previous_actor(i, vendors)
             if prev is not None:
@@ -433,13 +447,21 @@ class Document:
         return "EUR" if self.language == "fr" else "USD"
 
 
+def in_relative(text: str, m: Mention, lo: int = 0) -> bool:
+    """Whether the name ``m`` is inside a relative clause (", which helps GPs triage ...")."""
+    return _INSIDE_RELATIVE.search(text, max(lo, m.start - 120), m.start) is not None
+
+
 def is_oblique(text: str, m: Mention) -> bool:
     """Whether the name ``m`` follows a preposition ("of Meta", "par xAI", "d'X")."""
     return _OBLIQUE.search(text[max(0, m.start - 40) : m.start]) is not None
 
 
+_TITLE_WORD = re.compile(r"[^\W\d_][\w’']*")
+
+
 def _is_title_case(title: str) -> bool:
-    words = [w for w in re.findall(r"[^\W\d_][\w’']*", title) if len(w) > 3]
+    words = [w for w in _TITLE_WORD.findall(title) if len(w) > 3]
     if len(words) < 4:
         return False
     caps = sum(1 for w in words if w[0].isupper())

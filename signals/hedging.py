@@ -35,11 +35,22 @@ _DENIAL = re.compile(
 )
 
 
+def _lowercase(p: re.Pattern[str]) -> re.Pattern[str]:
+    """``p`` without IGNORECASE, to search lowercased text: the same matches, two to three
+    times faster in ``re``. A capital letter in ``p`` would then never match: refused."""
+    if any(c.isupper() for c in re.sub(r"\\.", "", p.pattern)):
+        raise ValueError(f"capital letter in {p.pattern!r}")
+    return re.compile(p.pattern)
+
+
+_HEDGE_LOW, _PENDING_LOW, _DENIAL_LOW = (_lowercase(p) for p in (_HEDGE, _PENDING, _DENIAL))
+
+
 def is_hedged(sentence: str, start: int = 0, end: int | None = None) -> bool:
     """Reported speech or rumour in the sentence ("reportedly", "selon des sources"), or a
     conditional verb ("auraient chuté") near the span ``start:end`` (the whole sentence by default).
     """
-    if _HEDGE.search(sentence):
+    if _HEDGE_LOW.search(sentence.lower()):
         return True
     stop = len(sentence) if end is None else end
     window = sentence[max(0, start - 80) : min(len(sentence), stop + 15)]
@@ -48,9 +59,9 @@ def is_hedged(sentence: str, start: int = 0, end: int | None = None) -> bool:
 
 def is_pending(sentence: str) -> bool:
     """A round in talks or about to happen ("in talks to raise", "s'apprête à lever")."""
-    return _PENDING.search(sentence) is not None
+    return _PENDING_LOW.search(sentence.lower()) is not None
 
 
 def is_denied(text: str) -> bool:
     """A denial or negation of a raise ("denies", "not accurate", "dément")."""
-    return _DENIAL.search(text) is not None
+    return _DENIAL_LOW.search(text.lower()) is not None

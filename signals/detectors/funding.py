@@ -65,6 +65,13 @@ _AGGREGATE = re.compile(
 _DEAL_CONTEXT = frozenset(
     "funding round rounds financing venture vc series série tour levée".split()
 )
+# a name right before a common noun qualifies it ("AMD chips", "Clifford Chance associates")
+_NOUN_MODIFIER = re.compile(
+    r"\s+(?:chips|gpus|accelerators|processors|shares|stock|servers|products|hardware|software"
+    r"|customers|clients|users|investors|backers|associates|alumni|executives|employees"
+    r"|engineers|researchers|lab|labs|team|puces|actions|clients|salariés|ingénieurs)\b"
+)
+_RELATIVE_OPEN = re.compile(r"\s*,\s*(?:qui|which|who|that|dont)\b[^,;]*$", re.IGNORECASE)
 _TOTAL_OF = re.compile(r"\b(?:a total of|un total de|au total|in all|en tout)\s*$")
 _CUMULATIVE = re.compile(r"\b(?:already|déjà|so far|to date|in total|au total|cumul\w*|total)\b")
 _INVEST_BEFORE = re.compile(
@@ -255,7 +262,7 @@ def _finding(
     if actor is None:
         actor = doc.actor_after(i, fig.end, _FOR_ACTOR, vendors=True, limit=80)
     if actor is None:
-        actor, how = doc.actor_before(i, fig.start, vendors=True)
+        actor, how = doc.actor_before(i, fig.start, vendors=True, not_before=_NOUN_MODIFIER)
         if how != "subject" and (
             _POSSESSIVE.search(text, 0, fig.start)
             # "Six mois après avoir levé 600 M€, Orbis IA ...": a fronted clause, subject after
@@ -284,7 +291,9 @@ def _finding(
     if aggregate and actor.end <= fig.start:
         # "Selon EY, les start-up françaises ont levé 7 milliards": the plural group raised
         group = _AGGREGATE.search(text.lower(), actor.end, fig.start)
-        if group is not None:
+        # a plural inside a relative clause describing the actor ("X, qui automatise les
+        # paiements entre entreprises, boucle ...") is not the group that raised
+        if group is not None and not _RELATIVE_OPEN.match(text, actor.end, group.start()):
             return None
     currency = fig.currency
     confidence = 0.85 if how != "pronoun" else 0.7

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 from signals.build import Finding, as_float, unify_names
-from signals.document import Document, is_oblique
+from signals.document import Document, in_relative, is_oblique
 from signals.entities import Mention
 from signals.numbers import Figure
 
@@ -391,6 +391,7 @@ def _owner(
             and doc.eligible(m, True)
             and not v.in_appositive(m)
             and not is_oblique(v.text, m)
+            and not in_relative(v.text, m)
         ]
         if subjects:
             return subjects[0], "subject"
