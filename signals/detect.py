@@ -72,7 +72,9 @@ def _covers(big: Finding, small: Finding) -> bool:
     return True
 
 
-def _restated_by_other(findings: list[Finding], big: Finding, small: Finding) -> bool:
+def _restated_by_other(
+    by_sentence: dict[tuple[str, int], list[Finding]], big: Finding, small: Finding
+) -> bool:
     """Another finding of big's sentence states small's figure: "1 024 GPU ... porter son parc
     à 3 000": the title's 1 024 restates that finding, not big's 3 000."""
     if big.sentence == small.sentence:
@@ -82,8 +84,8 @@ def _restated_by_other(findings: list[Finding], big: Finding, small: Finding) ->
     keys = [k for k in ("amount", "quantity") if k in s and k in b and not _same(s[k], b[k])]
     if not keys:
         return False
-    for o in findings:
-        if o is big or o is small or o.sentence != big.sentence or o.kind != big.kind:
+    for o in by_sentence.get((big.kind, big.sentence), []):
+        if o is big or o is small:
             continue
         so = stated(o)
         if any(k in so and _same(so[k], s[k]) for k in keys):
@@ -114,6 +116,9 @@ def _absorb(into: Finding, other: Finding) -> Finding:
 def _merge(findings: list[Finding], n_title: int = 0) -> list[Finding]:
     """Drop restatements: a finding whose figures another one of the same company covers."""
     kept: list[Finding] = []
+    by_sentence: dict[tuple[str, int], list[Finding]] = {}
+    for f in findings:
+        by_sentence.setdefault((f.kind, f.sentence), []).append(f)
     for f in findings:
         name = f.company_override or f.company.name
         placed = False
@@ -130,7 +135,7 @@ def _merge(findings: list[Finding], n_title: int = 0) -> list[Finding]:
                 break
             if (g.company_override or g.company.name) != name or g.earlier != f.earlier:
                 continue
-            if _restated_by_other(findings, g, f) or _restated_by_other(findings, f, g):
+            if _restated_by_other(by_sentence, g, f) or _restated_by_other(by_sentence, f, g):
                 continue
             g_covers, f_covers = _covers(g, f), _covers(f, g)
             if g_covers and (not f_covers or _rank(g, n_title) >= _rank(f, n_title)):

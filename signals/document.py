@@ -87,7 +87,8 @@ _NOT_A_NAME = re.compile(
 _OPENING_VERB = re.compile(
     r" (?:[a-z]{2,}ed|took|made|won|sold|bought|built|began|brought|led|cut|hit|set|put|spent"
     r"|told|got|gave|grew|rose|fell|paid|sent|drew|became|kept|ran|chose|struck|swung|slid"
-    r"|revenue|revenues|sales|turnover|chiffre|ventes|recettes|a|avait|aura)\b"
+    r"|revenue|revenues|sales|turnover|chiffre|ventes|recettes|a|avait|aura|veut|souhaite|mise"
+    r"|table|ouvre|gagne|perd|passe|devient|muscle|s['’]offre|s['’]équipe|s['’]appuie)\b"
 )
 # a capitalised phrase, a company noun, then a name: the phrase describes the name
 _DESCRIPTOR_NEXT = re.compile(
@@ -268,15 +269,9 @@ class Document:
         """Whether ``name`` is written in the body after a word (not opening a sentence)."""
         hit = self._inside.get(name)
         if hit is None:
-            pattern = re.compile(rf"(?<=[\w,;:)] ){re.escape(name)}(?!\w)")
             # in the title, a name after a word (or, in a Title Case title, after a list mark)
-            listed = (
-                pattern
-                if not self.title_case
-                else re.compile(rf"(?<=[,;:] ){re.escape(name)}(?!\w)")
-            )
-            hit = pattern.search(self.event.body) is not None or (
-                listed.search(self.event.title or "") is not None
+            hit = _written_after(self.event.body, name, _AFTER_WORD) or _written_after(
+                self.event.title or "", name, _AFTER_LIST if self.title_case else _AFTER_WORD
             )
             self._inside[name] = hit
         return hit
@@ -382,7 +377,9 @@ class Document:
             or not [
                 m
                 for m in v.mentions
-                if self.eligible(m, vendors) and not is_oblique(text, m) and not in_relative(text, m)
+                if self.eligible(m, vendors)
+                and not is_oblique(text, m)
+                and not in_relative(text, m)
             ]
         ):
             prev = self.previous_actor(i, vendors)
@@ -458,6 +455,31 @@ def is_oblique(text: str, m: Mention) -> bool:
 
 
 _TITLE_WORD = re.compile(r"[^\W\d_][\w’']*")
+_AFTER_LIST = frozenset(",;:")
+_AFTER_WORD = frozenset(",;:)_")  # or any letter or digit
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _written_after(text: str, name: str, marks: frozenset[str]) -> bool:
+    """Whether ``name`` occurs in ``text`` as a whole word right after a space that follows a
+    character of ``marks`` (or, when ``marks`` is ``_AFTER_WORD``, a letter or digit): the
+    regex ``(?<=[\\w,;:)] )name(?!\\w)`` without compiling one pattern per name."""
+    word = marks is _AFTER_WORD
+    p = text.find(name, 2)
+    while p >= 0:
+        e = p + len(name)
+        c = text[p - 2]
+        if (
+            text[p - 1] == " "
+            and (c in marks or (word and c.isalnum()))
+            and (e == len(text) or not _is_word_char(text[e]))
+        ):
+            return True
+        p = text.find(name, p + 1)
+    return False
 
 
 def _is_title_case(title: str) -> bool:

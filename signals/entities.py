@@ -79,6 +79,7 @@ _PARTICIPLE = re.compile(r"(?:ed|ée|ées|és|ing)$")
 _PHRASE_NEXT = re.compile(
     r"\s+(?:in|by|at|on|to|from|with|as|en|par|à|au|aux|dans|sur|avec|depuis|il|d['’])\b",
 )
+_BY_PARTICIPLE = re.compile(r"(?:ed|^Led|^Run|^Built|^Owned)$")
 _LOWER_COMPOUND = re.compile(r"^[A-ZÀ-Þ][a-zà-ÿ]+(?:-[a-zà-ÿ]+)+$")
 # generic words that end a company's name when they follow a name ("Mistral AI")
 _NAME_SUFFIXES = frozenset({"AI", "IA"})
@@ -233,7 +234,9 @@ def _runs(text: str) -> Iterable[list[tuple[int, int]]]:
             if gap in (" ", "\u00a0"):
                 joinable = True
             elif gap in (" of ", " by ", " & "):
-                joinable = True
+                # "Backed by Sequoia, Glean ...": a participle and its agent, not one name
+                first = text[run[0][0] : run[0][1]]
+                joinable = not (gap == " by " and len(run) == 1 and _BY_PARTICIPLE.search(first))
         if joinable:
             run.append((s, e))
         else:

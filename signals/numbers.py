@@ -41,7 +41,8 @@ _WORDS: dict[str, Decimal] = {
 _TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
 _UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 _WORDNUM = (
-    rf"(?:{_TENS}-{_UNITS}|half a|un|une|one|an?|le|the|deux|two|trois|three|quatre|four|cinq|five|six|sept|seven"
+    rf"(?:{_TENS}-{_UNITS}|half a|un|une|one|an?|le|the|deux|two|trois|three|quatre|four"
+    r"|cinq|five|six|sept|seven"
     r"|huit|eight|neuf|nine|dix|ten|onze|eleven|douze|twelve|quinze|fifteen|vingt|twenty"
     r"|trente|thirty|cinquante|fifty|cent|hundred|forty|quarante|sixty|soixante|seventy"
     r"|eighty|ninety)"

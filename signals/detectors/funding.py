@@ -263,16 +263,14 @@ def _finding(
         actor = doc.actor_after(i, fig.end, _FOR_ACTOR, vendors=True, limit=80)
     if actor is None:
         actor, how = doc.actor_before(i, fig.start, vendors=True, not_before=_NOUN_MODIFIER)
-        if how != "subject" and (
-            _POSSESSIVE.search(text, 0, fig.start)
-            # "Six mois après avoir levé 600 M€, Orbis IA ...": a fronted clause, subject after
-            or (
-                actor is None
-                and "," not in text[: fig.start]
-                and "," in text[fig.end :]
-                and _FRONTED.match(text) is not None
-            )
-        ):
+        # "Six mois après avoir levé 600 M€, Orbis IA ...": a fronted clause, subject after
+        fronted = (
+            actor is None
+            and "," not in text[: fig.start]
+            and "," in text[fig.end :]
+            and _FRONTED.match(text) is not None
+        )
+        if how != "subject" and (fronted or _POSSESSIVE.search(text, 0, fig.start)):
             # "Since its seed round, a $4.5 million investment ..., Felt has grown"
             after_names = [
                 m

@@ -23,6 +23,18 @@ _ELLIPSIS = re.compile(
     r"|\d[\d  .,]* of (?:them|those|these)\b",
 )
 _UNITS = r"(?:units?|unités?|exemplaires|pieces)"
+_BASE_BEFORE = re.compile(
+    r"\b(?:up from|compared with|contre|from|de|depuis)\s+(?:about |roughly |around |some "
+    r"|nearly |environ |quelque |près de |à peine )?$",
+    re.IGNORECASE,
+)
+# a bare count followed by a time (or nothing): no other unit is named
+_BASE_AFTER = re.compile(
+    r"^\s*(?:[,.;:)]|$|today|now|currently|at present|at the moment|a year (?:ago|earlier)"
+    r"|last year|aujourd['’]hui|actuellement|à ce jour|il y a|l['’]an dernier|in 20\d\d"
+    r"|en 20\d\d)",
+    re.IGNORECASE,
+)
 _COUNTED = re.compile(
     rf"^\s*(?:(?:{_UNITS}\s+)?(?:of|de|d['’])\s*)?(?:[\w’'\-]+\s+){{0,3}}?{_NOUN}(?![\w])"
     rf"|^\s*(?:d['’]|de\s+|of\s+)?{_UNITS}\b",
@@ -140,17 +152,25 @@ def detect(doc: Document) -> list[Finding]:
     out: list[Finding] = []
     nouns = doc.triggered("gpu_procurement")
     # a sentence naming GPUs may also count them elliptically ("350,000 of them")
-    todo: dict[int, bool] = {i: _ELLIPSIS.search(doc.sentences[i].text) is not None for i in nouns}
+    todo: dict[int, bool] = {i: _elliptic(doc.sentences[i].text) for i in nouns}
     for i in nouns:
         # "xAI n'en opère que 30 000": "en" stands for the GPUs of a sentence just before
         for j in range(i + 1, min(i + 1 + _GPU_CONTEXT_BACK, len(doc.sentences))):
-            if (j < doc.n_title) == (i < doc.n_title) and _ELLIPSIS.search(doc.sentences[j].text):
+            if (j < doc.n_title) == (i < doc.n_title) and _elliptic(doc.sentences[j].text):
                 todo[j] = True
     for i in sorted(todo):
         out.extend(_sentence(doc, i, todo[i]))
         if len(out) >= MAX_PER_DOCUMENT or doc.exhausted:
             break
     return unify_names(out)
+
+
+def _elliptic(text: str) -> bool:
+    """Whether a sentence counts GPUs named elsewhere ("n'en opère que", "350,000 of them")."""
+    # every ellipsis holds "en " or " of " or " de ": most sentences skip the regex
+    if "en " not in text and " of " not in text and " de " not in text:
+        return False
+    return _ELLIPSIS.search(text) is not None
 
 
 def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
@@ -166,7 +186,14 @@ def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
         hit = _COUNTED.search(after)
         # "5,000 servers with 8 GPUs each": the count is of servers, not of GPUs
         counted = hit is not None and _OTHER_UNIT.search(after, 0, hit.end()) is None
-        if not counted and not ((elliptic or accepted_any) and _BARE.search(after)):
+        # "50,000 GPUs by 2026, up from roughly 8,000 today": the same unit, counted now
+        base = (
+            not counted
+            and accepted_any
+            and _BASE_BEFORE.search(text, max(0, fig.start - 30), fig.start) is not None
+            and _BASE_AFTER.match(after) is not None
+        )
+        if not counted and not base and not ((elliptic or accepted_any) and _BARE.search(after)):
             continue
         if _HOURS.search(after) or _CAPACITY_BEFORE.search(text, max(0, fig.start - 40), fig.start):
             continue
@@ -176,6 +203,8 @@ def _sentence(doc: Document, i: int, elliptic: bool) -> list[Finding]:
             continue
         finding = _finding(doc, i, fig)
         if finding is not None:
+            if base:
+                finding.fields["status"] = "operates"
             accepted_any = True
             out.append(finding)
     if not out and not _MANY_WORDS.isdisjoint(doc.words(i)):
