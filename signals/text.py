@@ -16,6 +16,7 @@ _BOUNDARY = re.compile(
     r"(?<!\bInc)[.!?…]+[\"»”’)]*[ \t\u00a0]+(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•]|[a-z]{1,3}[A-Z])|\n+)"
 )
 _RUN = re.compile(r"[.!?…]+|\n+")  # where _BOUNDARY can match: runs of end marks, line breaks
+_AFTER_MARKS = frozenset("\"»”’) \t\u00a0")  # what _BOUNDARY needs right after a run of marks
 _MAX_SENTENCE = 1200
 _SPACE = re.compile(r"\s")
 
@@ -64,8 +65,11 @@ def _boundaries(text: str) -> Iterator[re.Match[str]]:
     "Mr" rules that one out) at its second; what follows the run decides the rest, so a run
     is tried at most twice and a long run of dots costs one pass.
     """
+    n = len(text)
     for run in _RUN.finditer(text):
         a, b = run.span()
+        if text[a] != "\n" and (b == n or text[b] not in _AFTER_MARKS):
+            continue  # "83.0", "U.S.", "Checkout.com": no space or quote after the marks
         m = _BOUNDARY.match(text, a)
         if m is None and b - a > 1:
             m = _BOUNDARY.match(text, a + 1)

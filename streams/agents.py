@@ -27,9 +27,11 @@ from streams.stories import StoryStage
 from streams.tables import (
     WindowBatch,
     WindowTables,
+    as_of,
     contribution,
     figures,
     processing,
+    seq_of,
     table_key,
     window_for,
 )
@@ -135,15 +137,19 @@ class Pipeline:
             self.metrics.duplicates_dropped.labels("aggregate").inc()
         # applied even to a duplicate: the union is idempotent, and a crash may have left
         # only some of the windows updated
-        tables.add(key, contribution(signal, source), timestamp, event)
-        windows = tables.figures(key, timestamp)
+        seq = int(event.message.offset)
+        tables.add(key, contribution(signal, source, seq), timestamp, event)
+        # figures as of the seq the signal was first counted at: a replay yields the same alert
+        first = hour.get(signal.signal_id)
+        upto = seq_of(first) if first is not None and seq_of(first) >= 0 else seq
+        windows = tables.figures(key, timestamp, upto)
         alerts = threshold_alerts(signal, self.rules, windows)
         company: dict[str, list[Any]] = {}
         start = 0.0
         span = window_for(self.settings.surge_window_s)
         for kind in KINDS:
             start, members = tables.members(span, table_key(signal.company, kind), timestamp)
-            company.update(members)
+            company.update(as_of(members, upto))
         surge = surge_alert(
             signal,
             {sid: m[0] for sid, m in company.items()},

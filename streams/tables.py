@@ -1,8 +1,11 @@
 """Windowed aggregates per (company, kind): tumbling 1 h and 1 d, hopping 7 d advancing daily.
 
 A window's value is the set of signals counted in it, ``{signal_id: [source, amount_usd,
-quantity]}``. Adding a signal is a dict union, so a signal replayed after a crash (processing
+quantity, seq]}``. Adding a signal is a dict union, so a signal replayed after a crash (processing
 is at-least-once) is counted once; the figures (count, sums, distinct sources) derive from it.
+``seq`` is the ``signals.detected`` offset at which the signal was first counted (one company's
+signals share a partition, so seqs order them): alert figures are taken *as of* that seq, so a
+signal replayed after later ones were counted yields the very same alert, figures included.
 Windows are timed by the message timestamp of ``signals.detected``, which the detect agent sets
 to the news event's ``published_at`` (event time), and expire so memory stays bounded.
 """
@@ -29,7 +32,7 @@ WINDOWS: dict[WindowName, tuple[int, int, int]] = {
     "1d": (DAY, DAY, 2 * DAY),
     "7d": (7 * DAY, DAY, 8 * DAY),
 }
-Members = dict[str, list[Any]]  # signal_id -> [source, amount_usd, quantity]
+Members = dict[str, list[Any]]  # signal_id -> [source, amount_usd, quantity, seq]
 _SEP = "\x1f"
 
 
@@ -46,9 +49,21 @@ def table_key(company: str, kind: str) -> str:
     return f"{company}{_SEP}{kind}"
 
 
-def contribution(signal: Signal, source: str) -> Members:
-    """What one signal adds to a window."""
-    return {signal.signal_id: [source, usd_amount(signal) or 0.0, signal.quantity or 0]}
+def contribution(signal: Signal, source: str, seq: int = -1) -> Members:
+    """What one signal, read at offset ``seq`` of ``signals.detected``, adds to a window."""
+    return {signal.signal_id: [source, usd_amount(signal) or 0.0, signal.quantity or 0, seq]}
+
+
+def seq_of(member: list[Any]) -> int:
+    """The seq a member was first counted at (-1 for entries written before seqs existed)."""
+    return int(member[3]) if len(member) > 3 else -1
+
+
+def as_of(members: Mapping[str, list[Any]], upto: int | None) -> Members:
+    """The members counted at or before seq ``upto`` (all of them when ``upto`` is None)."""
+    if upto is None:
+        return dict(members)
+    return {sid: m for sid, m in members.items() if seq_of(m) <= upto}
 
 
 def merge(old: Members | None, new: Members) -> Members:
@@ -126,13 +141,14 @@ def processing(event: Any) -> Iterator[None]:
 class _Window:
     """One window's members as read at the start of a batch, with running figures."""
 
-    __slots__ = ("members", "amount_usd", "quantity", "sources")
+    __slots__ = ("members", "amount_usd", "quantity", "sources", "max_seq")
 
     def __init__(self, members: Members) -> None:
         self.members = members
         self.amount_usd = float(sum(float(m[1]) for m in members.values()))
         self.quantity = int(sum(int(m[2]) for m in members.values()))
         self.sources: dict[Any, int] = {}
+        self.max_seq = max((seq_of(m) for m in members.values()), default=-1)
         for m in members.values():
             self.sources[m[0]] = self.sources.get(m[0], 0) + 1
 
@@ -146,6 +162,7 @@ class _Window:
             self.amount_usd += float(m[1])
             self.quantity += int(m[2])
             self.sources[m[0]] = self.sources.get(m[0], 0) + 1
+            self.max_seq = max(self.max_seq, seq_of(m))
             changed = True
         return changed
 
@@ -183,11 +200,15 @@ class WindowBatch:
         start, end = self.tables.by_name[name].table.window.earliest(timestamp)
         return start, self._window(name, key, (start, end)).members
 
-    def figures(self, key: str, timestamp: float) -> list[WindowFigures]:
+    def figures(self, key: str, timestamp: float, upto: int | None = None) -> list[WindowFigures]:
+        """The figures of ``key``'s windows at ``timestamp``, as of seq ``upto`` if given."""
         out = []
         for name in WINDOWS:
             start, end = self.tables.by_name[name].table.window.earliest(timestamp)
             w = self._window(name, key, (start, end))
+            if upto is not None and upto < w.max_seq:  # a replay: count only what came before
+                out.append(figures(name, start, as_of(w.members, upto)))
+                continue
             begin = datetime.fromtimestamp(start, UTC)
             out.append(
                 WindowFigures(

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from streams.tables import figures, merge, table_key, window_for
+from streams.tables import _Window, as_of, figures, merge, seq_of, table_key, window_for
 
 
 def test_merge_is_an_idempotent_union() -> None:
@@ -36,3 +36,19 @@ def test_surge_window_must_be_a_kept_window() -> None:
     assert window_for(7 * 86400) == "7d"
     with pytest.raises(ValueError):
         window_for(1800)
+
+
+def test_as_of_keeps_what_was_counted_up_to_a_seq() -> None:
+    members = {"a": ["wire", 1e8, 0, 3], "b": ["paper", 5e7, 0, 7], "old": ["x", 1.0, 0]}
+    assert set(as_of(members, 3)) == {"a", "old"}  # entries without a seq predate every seq
+    assert set(as_of(members, 7)) == {"a", "b", "old"}
+    assert as_of(members, None) == members
+    assert seq_of(members["old"]) == -1
+
+
+def test_running_window_tracks_its_latest_seq() -> None:
+    w = _Window({"a": ["wire", 1e8, 0, 3]})
+    assert w.max_seq == 3
+    assert w.add({"b": ["paper", 1.0, 2, 9]})
+    assert not w.add({"b": ["paper", 1.0, 2, 12]})  # a replay keeps its first seq
+    assert (w.max_seq, w.members["b"][3], w.quantity) == (9, 9, 2)
