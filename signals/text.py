@@ -16,7 +16,7 @@ _BOUNDARY = re.compile(
     r"(?<!\bInc)[.!?…]+[\"»”’)]*[ \t\u00a0]+(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•]|[a-z]{1,3}[A-Z])|\n+)"
 )
 _RUN = re.compile(r"[.!?…]+|\n+")  # where _BOUNDARY can match: runs of end marks, line breaks
-_AFTER_MARKS = frozenset("\"»”’) \t\u00a0")  # what _BOUNDARY needs right after a run of marks
+_AFTER_MARKS = frozenset('"»”’) \t\u00a0')  # what _BOUNDARY needs right after a run of marks
 _MAX_SENTENCE = 1200
 _SPACE = re.compile(r"\s")
 

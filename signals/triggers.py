@@ -9,7 +9,6 @@ never parsed.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -91,43 +90,6 @@ def kinds_in(words: Iterable[str]) -> set[Kind]:
     ):
         found.add("gpu_procurement")
     return found
-
-
-def trigger_sentences(
-    text: str, bounds: list[tuple[int, int]], words: set[str] | None = None
-) -> dict[Kind, set[int]]:
-    """For each kind, the indices of the spans ``bounds`` (sorted sentence start/end offsets in
-    ``text``) that hold one of its trigger words. Each word is looked for at most once per span.
-    """
-    low = text.lower()
-    if words is None:
-        words = set(_WORD.findall(low))
-    out: dict[Kind, set[int]] = {}
-    starts = [s for s, _ in bounds]
-    n = len(low)
-    for kind, trig in TRIGGER_WORDS.items():
-        found = out.setdefault(kind, set())
-        for w in trig & words:
-            pos = low.find(w)
-            while pos >= 0:
-                end = pos + len(w)
-                k = bisect_right(starts, pos) - 1
-                left = pos == 0 or not _is_word(low[pos - 1])
-                if k >= 0 and left and (end == n or not _is_word(low[end])):
-                    found.add(k)
-                    end = max(end, bounds[k][1])  # this sentence is marked: skip to its end
-                pos = low.find(w, end)
-    if _DIGIT.search(low):
-        gpu = out.setdefault("gpu_procurement", set())
-        for m in _MODEL_SCAN.finditer(low):
-            k = bisect_right(starts, m.start()) - 1
-            if k >= 0:
-                gpu.add(k)
-    return out
-
-
-def _is_word(c: str) -> bool:
-    return c.isalnum() or c == "_"
 
 
 def any_trigger(text: str, words: set[str] | None = None) -> bool:
