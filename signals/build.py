@@ -87,7 +87,9 @@ def to_signal(doc: Document, f: Finding) -> Signal:
     confidence = max(0.05, min(0.99, round(confidence, 2)))
     key = [fields.get(k) for k in ("amount", "currency", "quantity", "direction", "change_pct")]
     signal_id = stable_id(doc.event.id, f.kind, company, *key, s.field, s.start, s.end)
-    return Signal(
+    # every value below is already of its field's type (the detectors' figures are floats,
+    # ints and the models' literals): construct without re-validating, the same JSON out
+    return Signal.model_construct(
         signal_id=signal_id,
         article_id=doc.event.id,
         kind=f.kind,
@@ -96,7 +98,7 @@ def to_signal(doc: Document, f: Finding) -> Signal:
         language=doc.language,
         confidence=confidence,
         hedged=hedged,
-        evidence=Evidence(
+        evidence=Evidence.model_construct(
             field=s.field, start=s.start, end=s.end, sentence=s.text, highlights=sorted(set(spans))
         ),
         source=doc.event.source,

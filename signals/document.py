@@ -187,6 +187,8 @@ class Document:
         self._main: Mention | None | bool = False
         self._denied: bool | None = None
         self._inside: dict[str, bool] = {}
+        # whole-article answers a detector computed once (keyed by the detector's own tag)
+        self.memo: dict[tuple[str, str], bool] = {}
         self.title_case = _is_title_case(title)
 
     def all_words(self) -> set[str]:

@@ -338,13 +338,20 @@ def _described(doc: Document, i: int, fig: Figure) -> Mention | None:
 
 def _is_backer(doc: Document, m: Mention) -> bool:
     """Whether the article names ``m`` as an investor ("menée par le fonds X", "led by X")."""
-    return _named_as_backer(f"{doc.event.title or ''}\n{doc.event.body}", m.text)
+    key = ("backer", m.text)
+    found = doc.memo.get(key)
+    if found is None:
+        text = f"{doc.event.title or ''}\n{doc.event.body}"
+        found = _backer_pattern(m.text).search(text) is not None
+        doc.memo[key] = found
+    return found
 
 
-@lru_cache(maxsize=256)
-def _named_as_backer(text: str, name: str) -> bool:
-    pattern = rf"\b{_BACKER_CUE}\s+(?:[\w'’]+\s+){{0,3}}?{re.escape(name)}(?!\w)"
-    return re.search(pattern, text, re.IGNORECASE) is not None
+@lru_cache(maxsize=1024)
+def _backer_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"\b{_BACKER_CUE}\s+(?:[\w'’]+\s+){{0,3}}?{re.escape(name)}(?!\w)", re.IGNORECASE
+    )
 
 
 def _own_before(before: str, after_figure: bool) -> str:
