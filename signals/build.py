@@ -87,9 +87,7 @@ def to_signal(doc: Document, f: Finding) -> Signal:
     confidence = max(0.05, min(0.99, round(confidence, 2)))
     key = [fields.get(k) for k in ("amount", "currency", "quantity", "direction", "change_pct")]
     signal_id = stable_id(doc.event.id, f.kind, company, *key, s.field, s.start, s.end)
-    # every value below is already of its field's type (the detectors' figures are floats,
-    # ints and the models' literals): construct without re-validating, the same JSON out
-    return Signal.model_construct(
+    return Signal(
         signal_id=signal_id,
         article_id=doc.event.id,
         kind=f.kind,
@@ -98,7 +96,7 @@ def to_signal(doc: Document, f: Finding) -> Signal:
         language=doc.language,
         confidence=confidence,
         hedged=hedged,
-        evidence=Evidence.model_construct(
+        evidence=Evidence(
             field=s.field, start=s.start, end=s.end, sentence=s.text, highlights=sorted(set(spans))
         ),
         source=doc.event.source,

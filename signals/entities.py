@@ -218,6 +218,38 @@ def _clean_token(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _runs(text: str) -> Iterable[list[tuple[int, int]]]:
+    if "'" not in text and "’" not in text:
+        return _plain_runs(text)
+    return _cleaned_runs(text)
+
+
+def _plain_runs(text: str) -> Iterable[list[tuple[int, int]]]:
+    """:func:`_cleaned_runs` of a text without apostrophes: no token needs cleaning, and every
+    token ``_TOKEN`` matches opens with a capital or a camel-case prefix, so each one counts."""
+    run: list[tuple[int, int]] = []
+    prev_end = -1
+    for m in _TOKEN.finditer(text):
+        s, e = m.span()
+        if run:
+            gap = text[prev_end:s]
+            if gap == " " or gap == "\u00a0":
+                run.append((s, e))
+                prev_end = e
+                continue
+            if gap in (" of ", " by ", " & "):
+                first = text[run[0][0] : run[0][1]]
+                if not (gap == " by " and len(run) == 1 and _BY_PARTICIPLE.search(first)):
+                    run.append((s, e))
+                    prev_end = e
+                    continue
+            yield run
+        run = [(s, e)]
+        prev_end = e
+    if run:
+        yield run
+
+
+def _cleaned_runs(text: str) -> Iterable[list[tuple[int, int]]]:
     run: list[tuple[int, int]] = []
     prev_end = -1
     prev_possessive = False

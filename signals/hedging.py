@@ -35,7 +35,7 @@ _DENIAL = re.compile(
 )
 
 
-def _lowercase(p: re.Pattern[str]) -> re.Pattern[str]:
+def lowercase_pattern(p: re.Pattern[str]) -> re.Pattern[str]:
     """``p`` without IGNORECASE, to search lowercased text: the same matches, two to three
     times faster in ``re``. A capital letter in ``p`` would then never match: refused."""
     if any(c.isupper() for c in re.sub(r"\\.", "", p.pattern)):
@@ -43,7 +43,16 @@ def _lowercase(p: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(p.pattern)
 
 
-_HEDGE_LOW, _PENDING_LOW, _DENIAL_LOW = (_lowercase(p) for p in (_HEDGE, _PENDING, _DENIAL))
+def lowered(text: str) -> str | None:
+    """``text`` lowercased for a :func:`lowercase_pattern` search at the same offsets, or None
+    when lowering changes a length or a letter IGNORECASE folds otherwise ("ı", "ſ")."""
+    low = text.lower()
+    if len(low) != len(text) or "ı" in low or "ſ" in low:
+        return None
+    return low
+
+
+_HEDGE_LOW, _PENDING_LOW, _DENIAL_LOW = (lowercase_pattern(p) for p in (_HEDGE, _PENDING, _DENIAL))
 
 
 def is_hedged(sentence: str, start: int = 0, end: int | None = None) -> bool:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from signals.build import Finding, as_float
 from signals.document import Document, is_oblique
 from signals.entities import Mention
+from signals.hedging import lowercase_pattern, lowered
 
 _VALUATION = re.compile(
     r"\b(?:valued at|valuation of|valuing (?:it|the company) at|valorisée?s?|valoris\w+ à"
@@ -45,6 +46,9 @@ _INVESTOR_BEFORE = re.compile(
     r"|ont également participé)\b",
     re.IGNORECASE,
 )
+
+_INVESTOR_AFTER_LOW = lowercase_pattern(_INVESTOR_AFTER)
+_INVESTOR_BEFORE_LOW = lowercase_pattern(_INVESTOR_BEFORE)
 
 
 def enrich(doc: Document, findings: list[Finding]) -> None:
@@ -128,8 +132,11 @@ def _investors(doc: Document) -> dict[int, list[str]]:
     for i, s in enumerate(doc.sentences):
         if _INVESTOR_WORDS.isdisjoint(doc.words(i)):
             continue
-        after = _INVESTOR_AFTER.search(s.text)
-        before = _INVESTOR_BEFORE.search(s.text)
+        low = lowered(s.text)
+        if low is not None:
+            after, before = _INVESTOR_AFTER_LOW.search(low), _INVESTOR_BEFORE_LOW.search(low)
+        else:
+            after, before = _INVESTOR_AFTER.search(s.text), _INVESTOR_BEFORE.search(s.text)
         if after is None and before is None:
             continue
         v = doc.view(i)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signals.hedging import _lowercase, is_denied, is_hedged, is_pending
+from signals.hedging import is_denied, is_hedged, is_pending, lowercase_pattern
 from signals.text import _BOUNDARY, _boundaries, split_sentences
 from signals.triggers import _ALL, _MODEL_SCAN, TRIGGER_WORDS, any_trigger, sentence_kinds, words_of
 
@@ -84,6 +84,6 @@ def test_hedging_cues_ignore_case(fn: Callable[[str], bool], text: str) -> None:
 
 
 def test_a_capital_letter_in_a_lowercased_pattern_is_refused() -> None:
-    assert _lowercase(re.compile(r"\bfoo\W+bar\b", re.IGNORECASE)).search("foo bar")
+    assert lowercase_pattern(re.compile(r"\bfoo\W+bar\b", re.IGNORECASE)).search("foo bar")
     with pytest.raises(ValueError, match="capital"):
-        _lowercase(re.compile(r"\bFoo\b", re.IGNORECASE))
+        lowercase_pattern(re.compile(r"\bFoo\b", re.IGNORECASE))
