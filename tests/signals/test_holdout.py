@@ -1,8 +1,12 @@
-"""Quality floor on tests/samples/holdout.jsonl (articles written for this repository, in our
-own words), scored by ../shared/eval/score.py (read at run time).
+"""Quality floors on the labelled sets written for this repository (in our own words, each by
+someone who had not read the detectors), scored by ../shared/eval/score.py (read at run time).
 
-The detectors were tuned on this set with general rules only; the floors sit a little below the
-measured scores (strict F1 1.000 overall when written), so a regression in any rule shows here.
+- ``tests/samples/holdout.jsonl``: tuned on in round 1 (general rules only), 1.000 when written;
+- ``bench/data/holdout2.jsonl``: untouched in round 1, tuned on in round 2, 0.993;
+- ``docs/eval/holdout3.jsonl``: never tuned on, 0.728: the honest estimate for unseen news. Its
+  floor is only a regression guard; do not tune rules on its documents.
+
+Floors sit a little below the measured strict F1, so a regression in any rule shows here.
 """
 
 from __future__ import annotations
@@ -10,39 +14,49 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from signals.evaluation import predictions_for
 
-HERE = Path(__file__).resolve()
-GOLD = HERE.parents[1] / "samples" / "holdout.jsonl"
-SCORER = HERE.parents[3] / "shared" / "eval" / "score.py"
+ROOT = Path(__file__).resolve().parents[2]
+SCORER = ROOT.parent / "shared" / "eval" / "score.py"
+KEYS = ("funding", "gpu_procurement", "revenue", "lang:en", "lang:fr")
+# set -> (overall floor, per kind and language floor)
+FLOORS = {
+    "tests/samples/holdout.jsonl": (0.95, 0.90),
+    "bench/data/holdout2.jsonl": (0.95, 0.92),
+    "docs/eval/holdout3.jsonl": (0.70, 0.55),
+}
 
 
-@pytest.fixture(scope="module")
-def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, float]]:
-    docs = [json.loads(line) for line in GOLD.read_text("utf-8").splitlines() if line.strip()]
-    preds = tmp_path_factory.mktemp("holdout") / "predictions.jsonl"
-    preds.write_text("".join(json.dumps(p) + "\n" for p in predictions_for(docs)), "utf-8")
-    out = subprocess.run(
-        [sys.executable, str(SCORER), str(GOLD), str(preds), "--json"],
+@cache
+def strict_scores(gold: str) -> dict[str, dict[str, float]]:
+    path = ROOT / gold
+    docs = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    lines = "".join(json.dumps(p) + "\n" for p in predictions_for(docs))
+    preds = subprocess.run(  # the scorer reads files: hand it the predictions on stdin's path
+        [sys.executable, str(SCORER), str(path), "/dev/stdin", "--json"],
+        input=lines,
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
     )
-    strict: dict[str, dict[str, float]] = json.loads(out.stdout)["strict"]
+    strict: dict[str, dict[str, float]] = json.loads(preds.stdout)["strict"]
     return strict
 
 
-def test_holdout_overall_strict_f1(scores: dict[str, dict[str, float]]) -> None:
-    assert scores["all"]["f1"] >= 0.95, scores["all"]
+@pytest.mark.parametrize("gold", FLOORS)
+def test_overall_strict_f1(gold: str) -> None:
+    overall, _ = FLOORS[gold]
+    assert strict_scores(gold)["all"]["f1"] >= overall, strict_scores(gold)["all"]
 
 
-@pytest.mark.parametrize("key", ["funding", "gpu_procurement", "revenue", "lang:en", "lang:fr"])
-def test_holdout_strict_f1_per_kind_and_language(
-    scores: dict[str, dict[str, float]], key: str
-) -> None:
-    assert scores[key]["f1"] >= 0.9, scores[key]
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("gold", FLOORS)
+def test_strict_f1_per_kind_and_language(gold: str, key: str) -> None:
+    _, floor = FLOORS[gold]
+    assert strict_scores(gold)[key]["f1"] >= floor, strict_scores(gold)[key]
