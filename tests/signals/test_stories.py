@@ -304,10 +304,10 @@ def _index_seconds(fps: list[Fingerprint]) -> float:
 def test_index_cost_per_article_does_not_grow_with_similar_articles() -> None:
     fps = [fingerprint(e) for e, _ in templated(4000)]
     small = min(_index_seconds(fps[:1000]) for _ in range(2))
-    large = _index_seconds(fps)
-    # linear: 4x the articles, about 3x the CPU time measured (14x before the bounds: 6.6 s
-    # then 90 s, quadratic)
-    assert large / max(small, 1e-3) < 6, (small, large)
+    large = min(_index_seconds(fps) for _ in range(2))
+    # linear: 4x the articles, 3x-6x the CPU time measured here (14x before the bounds: 6.6 s
+    # then 90 s; quadratic would be 16x)
+    assert large / max(small, 1e-3) < 9, (small, large)
     assert large < 30.0  # 0.9 s measured; generous for a loaded 2-core machine
 
 
