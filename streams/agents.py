@@ -23,6 +23,7 @@ from streams.errors import DecodeError
 from streams.extract import Detector, default_detector, extract
 from streams.metrics import Metrics
 from streams.settings import Settings
+from streams.shutdown import finish
 from streams.stories import StoryStage
 from streams.tables import (
     WindowBatch,
@@ -230,12 +231,12 @@ def register_agents(pipeline: Pipeline) -> None:
 
     async def detect_signals(stream: Any) -> None:
         async for event in stream.events():
-            await pipeline.on_news(event)
+            await finish(pipeline.on_news(event))
 
     async def aggregate_signals(stream: Any) -> None:
         settings = pipeline.settings
         async for events in stream.take_events(settings.batch_max, settings.batch_within_s):
-            await pipeline.on_signals(events)
+            await finish(pipeline.on_signals(events))
 
     async def update_gauges() -> None:
         try:

@@ -29,6 +29,7 @@ from streams.codec import decode_event
 from streams.errors import DecodeError
 from streams.metrics import Metrics
 from streams.settings import Settings
+from streams.shutdown import finish
 
 log = logging.getLogger(__name__)
 
@@ -300,11 +301,11 @@ class StoryStage:
 
         async def route_news(stream: Any) -> None:
             async for event in stream.events():
-                await self.route(event, reject)
+                await finish(self.route(event, reject))
 
         async def group_stories(stream: Any) -> None:
             async for event in stream.events():
-                await self.group(event, reject)
+                await finish(self.group(event, reject))
 
         app.agent(news_raw, name="route_news")(route_news)
         app.agent(self.grouping_topic, name="group_stories")(group_stories)
