@@ -14,6 +14,7 @@ child processes, and stops each of them by PID.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -504,3 +505,10 @@ def run_python(argv: list[str], timeout_s: float) -> subprocess.CompletedProcess
     return subprocess.run(
         [sys.executable, *argv], capture_output=True, text=True, timeout=timeout_s, env=env
     )
+
+
+def add_worker_options(ap: argparse.ArgumentParser, *, seed: int) -> None:
+    """The options every pipeline benchmark takes: story stage, table store, corpus seed."""
+    ap.add_argument("--stories", choices=("off", "on"), default="off")
+    ap.add_argument("--store", choices=("rocksdb", "memory"), default="rocksdb")
+    ap.add_argument("--seed", type=int, default=seed)

@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 from benchlib import (
     Corpus,
+    add_worker_options,
     bench_settings,
     broker,
     emit,
@@ -148,9 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=20.0, help="seconds of input per rate")
     ap.add_argument("--warmup", type=int, default=200, help="events sent and settled first")
     ap.add_argument("--drain", type=float, default=5.0, help="stop after this long without alerts")
-    ap.add_argument("--stories", choices=("off", "on"), default="off")
-    ap.add_argument("--store", choices=("rocksdb", "memory"), default="rocksdb")
-    ap.add_argument("--seed", type=int, default=11)
+    add_worker_options(ap, seed=11)
     args = ap.parse_args(argv)
     r = run(args)
     parts = [

@@ -23,6 +23,7 @@ from typing import Any
 
 from benchlib import (
     Corpus,
+    add_worker_options,
     bench_settings,
     broker,
     emit,
@@ -109,9 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--events", type=int, default=100_000, help="events per step (N)")
     ap.add_argument("--step", type=float, default=60.0, help="event-time seconds between events")
-    ap.add_argument("--stories", choices=("off", "on"), default="off")
-    ap.add_argument("--store", choices=("rocksdb", "memory"), default="rocksdb")
-    ap.add_argument("--seed", type=int, default=13)
+    add_worker_options(ap, seed=13)
     ap.add_argument("--timeout", type=float, default=3600.0, help="bound on each step")
     args = ap.parse_args(argv)
     r = run(args)

@@ -28,6 +28,7 @@ from typing import Any
 import orjson
 from benchlib import (
     Corpus,
+    add_worker_options,
     bench_settings,
     broker,
     emit,
@@ -164,9 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--step", type=float, default=6.0, help="event-time seconds between events")
-    ap.add_argument("--stories", choices=("off", "on"), default="off")
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--store", choices=("rocksdb", "memory"), default="rocksdb")
+    add_worker_options(ap, seed=7)
     ap.add_argument(
         "--set",
         type=setting,

@@ -25,6 +25,7 @@ from typing import Any
 
 from benchlib import (
     Corpus,
+    add_worker_options,
     bench_settings,
     broker,
     emit,
@@ -96,9 +97,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--events", type=int, default=20_000)
-    ap.add_argument("--stories", choices=("off", "on"), default="off")
-    ap.add_argument("--store", choices=("rocksdb", "memory"), default="rocksdb")
-    ap.add_argument("--seed", type=int, default=17)
+    add_worker_options(ap, seed=17)
     ap.add_argument("--timeout", type=float, default=1800.0, help="bound on each run")
     args = ap.parse_args(argv)
     r = run(args)
