@@ -35,9 +35,11 @@ _CLAUSE = re.compile(
     r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\b[^,;]{0,60},|;|\btandis qu['’e]"
     r"|\balors qu['’e]|\bwhile\b|\bwhereas\b|\bmais\b|\bbut\b|\s[:–—]\s|\s-\s"
 )
+# every clause mark holds one of these strings, at this offset from the mark's start
 _CLAUSE_KEYS = (
-    "elon", "ccording to", "près", ";", "tandis qu", "alors qu", "while", "whereas", "mais", "but",
-    ":", "–", "—", "-",
+    ("elon", 1), ("ccording to", 1), ("près", 3), (";", 0), ("tandis qu", 0), ("alors qu", 0),
+    ("while", 0), ("whereas", 0), ("mais", 0), ("but", 0), (":", 1), ("–", 1), ("—", 1),
+    ("-", 1),
 )  # fmt: skip
 _PRONOUN = re.compile(
     r"(?:\b(?:it|its|we|our|they|their|il|elle|ils|elles|nous|on|son|sa|ses|leur|leurs)\b"
@@ -149,12 +151,7 @@ class SentenceView:
 
     def clause_ends(self) -> list[int]:
         if self._clauses is None:
-            text = self.text
-            # every clause mark holds one of these strings: most sentences skip the regex
-            if any(k in text for k in _CLAUSE_KEYS):
-                self._clauses = [c.end() for c in _CLAUSE.finditer(text)]
-            else:
-                self._clauses = []
+            self._clauses = clause_ends(self.text)
         return self._clauses
 
     def in_appositive(self, m: Mention) -> bool:
@@ -444,6 +441,27 @@ class Document:
                 if f.currency and (j < i or f.end <= pos):
                     return f.currency
         return "EUR" if self.language == "fr" else "USD"
+
+
+def clause_ends(text: str) -> list[int]:
+    """Where the clause marks of ``text`` end: ``[c.end() for c in _CLAUSE.finditer(text)]``,
+    with the pattern tried only where a mark can start (found by ``str.find`` of its keys)."""
+    starts: set[int] = set()
+    for key, offset in _CLAUSE_KEYS:
+        p = text.find(key)
+        while p >= 0:
+            if p >= offset:
+                starts.add(p - offset)
+            p = text.find(key, p + 1)
+    ends: list[int] = []
+    cursor = 0
+    for start in sorted(starts):
+        if start >= cursor:
+            m = _CLAUSE.match(text, start)
+            if m is not None:
+                cursor = m.end()
+                ends.append(cursor)
+    return ends
 
 
 def in_relative(text: str, m: Mention, lo: int = 0) -> bool:

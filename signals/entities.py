@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -58,6 +58,7 @@ _TOKEN = re.compile(
     r"\b(?<![&.@/])(?<![a-wyzà-ÿ]-)(?:[A-ZÀ-ÖØ-Þ][\w&'’.\-]{0,40}[\w&]|[A-ZÀ-ÖØ-Þ]"
     r"|[a-z]{1,3}[A-Z][\w&.\-]{0,40}[\w])"
 )
+_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")  # where a _TOKEN match can be: at or just after one
 _ADJECTIVE = re.compile(r"-(?:based|born|backed|led|listed|owned)$", re.IGNORECASE)
 _CAMEL = re.compile(r"[a-z]{1,3}[A-Z]")
 # A capitalised word opening a sentence that is a common word, not a name: a modifier before a
@@ -87,13 +88,16 @@ _OPENING = " \"'«“‘-–—•("
 _ELISION = re.compile(r"^(?:[LDJNSCMTldjnscmt]|Qu|qu|Jusqu|Lorsqu|Puisqu)['’]")
 _POSSESSIVE = re.compile(r"['’](?:s|ve|m|re|ll|d)?$")
 _MODEL_CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,4}[A-Za-z]{0,2}s?|[QTHS][1-4]|\d.*)$")
-_PERSON_BEFORE = re.compile(
-    r"(?:\b(?:CEO|PDG|DG|CFO|CTO|founder|co-founder|fondateur|cofondateur|co-fondateur|Mr\.?|"
-    r"Mrs\.?|Ms\.?|M\.|Mme|président|president|chairman|analyst|analyste|directeur|director|"
-    r"patron|investor|investisseur|billionaire|milliardaire|officer|executive|spokesperson|"
-    r"spokesman|spokeswoman|porte-parole|dirigeant|dirigeante|directrice|présidente|"
-    r"fondatrice|cofondatrice|co-fondatrice|economist|économiste|partner|associé|associée)\s)$"
-)
+_PERSON_TITLES = (
+    "CEO", "PDG", "DG", "CFO", "CTO", "founder", "co-founder", "fondateur", "cofondateur",
+    "co-fondateur", "Mr.", "Mr", "Mrs.", "Mrs", "Ms.", "Ms", "M.", "Mme", "président",
+    "president", "chairman", "analyst", "analyste", "directeur", "director", "patron", "investor",
+    "investisseur", "billionaire", "milliardaire", "officer", "executive", "spokesperson",
+    "spokesman", "spokeswoman", "porte-parole", "dirigeant", "dirigeante", "directrice",
+    "présidente", "fondatrice", "cofondatrice", "co-fondatrice", "economist", "économiste",
+    "partner", "associé", "associée",
+)  # fmt: skip
+_PERSON_BEFORE = re.compile(r"(?:\b(?:" + "|".join(map(re.escape, _PERSON_TITLES)) + r")\s)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +203,18 @@ def load_table(extra: Mapping[str, Any] | None = None) -> AliasTable:
     return table.extended(extra) if extra else table
 
 
+def _adjective(token: str) -> bool:
+    """``_ADJECTIVE.search(token)``, which needs a hyphen."""
+    return "-" in token and _ADJECTIVE.search(token) is not None
+
+
+def _person_before(text: str, start: int) -> bool:
+    """Whether a title ("CEO", "fondateur") is written right before ``start``: the search of
+    ``_PERSON_BEFORE``, tried only when the text before ends with one."""
+    window = text[max(0, start - 16) : start]
+    return window.rstrip().endswith(_PERSON_TITLES) and _PERSON_BEFORE.search(window) is not None
+
+
 def _is_stop(token: str) -> bool:
     return token.casefold().strip(".") in STOPWORDS
 
@@ -217,6 +233,32 @@ def _clean_token(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _tokens(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_TOKEN.finditer(text)``, tried only where one can start.
+
+    A match opens with a capital, or (camel case, "xAI") with one to three ASCII lowercase
+    letters right before an ASCII capital: ``re`` skips to each capital in C instead of trying
+    the look-behinds at every position.
+    """
+    pos = 0
+    for cap in _CAPITAL.finditer(text):
+        c = cap.start()
+        if c < pos:
+            continue  # inside the previous token
+        m = None
+        if text[c] <= "Z":
+            k, lo = c, max(pos, c - 3)
+            while k > lo and "a" <= text[k - 1] <= "z":
+                k -= 1
+            if k < c:
+                m = _TOKEN.match(text, k)
+        if m is None:
+            m = _TOKEN.match(text, c)
+        if m is not None:
+            pos = m.end()
+            yield m
+
+
 def _runs(text: str) -> Iterable[list[tuple[int, int]]]:
     if "'" not in text and "’" not in text:
         return _plain_runs(text)
@@ -228,7 +270,7 @@ def _plain_runs(text: str) -> Iterable[list[tuple[int, int]]]:
     token ``_TOKEN`` matches opens with a capital or a camel-case prefix, so each one counts."""
     run: list[tuple[int, int]] = []
     prev_end = -1
-    for m in _TOKEN.finditer(text):
+    for m in _tokens(text):
         s, e = m.span()
         if run:
             gap = text[prev_end:s]
@@ -253,7 +295,7 @@ def _cleaned_runs(text: str) -> Iterable[list[tuple[int, int]]]:
     run: list[tuple[int, int]] = []
     prev_end = -1
     prev_possessive = False
-    for m in _TOKEN.finditer(text):
+    for m in _tokens(text):
         s, e = _clean_token(text, m.start(), m.end())
         if s >= e or not (text[s].isupper() or _CAMEL.match(text, s)):
             if run:
@@ -300,14 +342,14 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
             len(whole) == 1
             or _is_stop(whole)
             or _MODEL_CODE.match(whole)
-            or _ADJECTIVE.search(whole)
+            or _adjective(whole)
             or whole.casefold() in _LEGAL
         ):
             return []
         s = run[0][0]
         if not text[:s].strip(_OPENING) and _common_opening(text, whole, run[0][1]):
             return []
-        person = _PERSON_BEFORE.search(text[max(0, s - 16) : s]) is not None
+        person = _person_before(text, s)
         return [Mention(whole, whole, s, run[0][1], "person" if person else "company", False)]
     # strip leading function words and generic words ("Le Groupe M6", "The Company")
     i = 0
@@ -315,7 +357,7 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
         _is_stop(text[run[i][0] : run[i][1]])
         or _generic(table, text[run[i][0] : run[i][1]])
         or _MODEL_CODE.match(text[run[i][0] : run[i][1]])
-        or _ADJECTIVE.search(text[run[i][0] : run[i][1]])
+        or _adjective(text[run[i][0] : run[i][1]])
     ):
         i += 1
         if i < len(run):
@@ -335,7 +377,7 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
         if len(tokens) >= 2 and text[tokens[-1][0] : tokens[-1][1]] in _NAME_SUFFIXES:
             break  # "Corvid AI", "Stability AI": the suffix is part of the name
         tokens = tokens[:-1]
-    if tokens and _ADJECTIVE.search(text[tokens[-1][0] : tokens[-1][1]]):
+    if tokens and _adjective(text[tokens[-1][0] : tokens[-1][1]]):
         return []  # "Paris-based", "London-born"
     if not tokens:
         return []
@@ -354,9 +396,7 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
     s, e = tokens[0][0], tokens[-1][1]
     role: Role = "company"
     first = text[s : tokens[0][1]]
-    if _PERSON_BEFORE.search(text[max(0, s - 16) : s]) or (
-        len(tokens) >= 2 and first in table.first_names
-    ):
+    if _person_before(text, s) or (len(tokens) >= 2 and first in table.first_names):
         role = "person"
     return [Mention(text[s:e], text[s:e], s, e, role, False)]
 

@@ -28,7 +28,7 @@ _PARTIAL_DATE = re.compile(r"\d{4}(-\d{2})?")
 
 def stable_id(*parts: object, length: int = 24) -> str:
     """A deterministic hex id from the given parts (same parts, same id, any process)."""
-    h = hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8"))
+    h = hashlib.sha256("\x1f".join(["" if p is None else str(p) for p in parts]).encode("utf-8"))
     return h.hexdigest()[:length]
 
 

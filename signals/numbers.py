@@ -175,31 +175,33 @@ def _scale(token: str | None) -> Decimal:
 
 def _from_match(m: re.Match[str]) -> Figure | None:
     start, end = m.span()
-    if m.group("change"):
-        low = m.group("change").lower()
+    g = m.groupdict()  # one call instead of a dozen m.group(name)
+    change = g["change"]
+    if change:
+        low = change.lower()
         for key, value in _CHANGE_VALUES:
             if key in low:
                 return Figure("percent", value, start, end, signed=True)
         return None
-    if m.group("wnum"):
+    wnum = g["wnum"]
+    if wnum:
         # "thirty-five": a compound of tens and units
-        parts = m.group("wnum").lower().split("-")
-        value = sum((_WORDS[w] for w in parts), Decimal(0)) * _scale(m.group("wscale"))
-        currency = _currency(m.group("wpost"))
+        parts = wnum.lower().split("-")
+        value = sum((_WORDS[w] for w in parts), Decimal(0)) * _scale(g["wscale"])
+        currency = _currency(g["wpost"])
         return Figure("money" if currency else "count", value, start, end, currency, scaled=True)
-    raw = m.group("num")
-    start = next(m.start(g) for g in ("pre", "sign", "num") if m.group(g))
+    raw = g["num"]
+    sign, rng = g["sign"], g["range"]
+    start = m.start("pre") if g["pre"] else m.start("sign") if sign else m.start("num")
     try:
         value = _to_decimal(raw)
     except ParseError:
         return None
-    negative = (m.group("sign") or "") in ("-", "−")
-    if m.group("pct"):
-        return Figure(
-            "percent", -value if negative else value, start, end, signed=bool(m.group("sign"))
-        )
-    scale_tok = m.group("scale")
-    pre, post = m.group("pre"), m.group("post")
+    negative = (sign or "") in ("-", "−")
+    if g["pct"]:
+        return Figure("percent", -value if negative else value, start, end, signed=bool(sign))
+    scale_tok = g["scale"]
+    pre, post = g["pre"], g["post"]
     if scale_tok and scale_tok.lower() in ("m", "b", "k") and not (pre or post):
         # "6 m" could be metres; a bare letter scale must touch the digits ("$6B", "100K", "1.5bn")
         if m.start("scale") != m.end("num") and m.string[m.end("num") : m.start("scale")] != "-":
@@ -211,23 +213,21 @@ def _from_match(m: re.Match[str]) -> Figure | None:
     factor = _scale(scale_tok)
     currency = _currency(pre) or _currency(post)
     if not (pre or post) and not scale_tok:
-        end = m.end("range") if m.group("range") else m.end("num")
+        end = m.end("range") if rng else m.end("num")
         if end < len(m.string) and m.string[end].isalpha():
             return None  # "1GW", "4x", "H100": a unit or a name, not a figure
     else:
-        end = max(m.end(g) for g in ("num", "range", "scale", "post") if m.group(g))
+        end = max([m.end(k) for k in ("num", "range", "scale", "post") if g[k]])
         if scale_tok is None and post is None:
-            end = m.end("range") if m.group("range") else m.end("num")
+            end = m.end("range") if rng else m.end("num")
     from_value = None
-    if m.group("range"):
+    if rng:
         from_value = value * factor
     total = value * factor
     if negative:
         total = -total
     kind: FigureKind = "money" if currency else "count"
-    return Figure(
-        kind, total, start, end, currency, bool(m.group("sign")), bool(scale_tok), from_value
-    )
+    return Figure(kind, total, start, end, currency, bool(sign), bool(scale_tok), from_value)
 
 
 _FROM_TO = re.compile(
@@ -254,9 +254,14 @@ def find_figures(text: str) -> list[Figure]:
 
 
 # Cheap first pass: where a figure can be. The full grammar is only tried at a few starts there.
-_SPOT = re.compile(
-    r"\d+|[$€£¥]|illi|mille|moiti|half|halv|par deux|doubl|tripl|quadrupl|thousand|usd|eur|gbp"
-)
+# The spots are the matches of ``\d+|[$€£¥]|illi|mille|moiti|...`` in the lowercased text, found
+# as a digit or currency scan plus ``str.find`` of each word: ``re`` would try the alternation at
+# every position (see ``_spots``).
+_SPOT_MARKS = re.compile(r"[\d$€£¥](?:(?<=\d)\d*)?")  # a run of digits, or a currency symbol
+_SPOT_WORDS = (
+    "illi", "mille", "moiti", "half", "halv", "par deux", "doubl", "tripl", "quadrupl",
+    "thousand", "usd", "eur", "gbp",
+)  # fmt: skip
 _CODES = frozenset("USD EUR GBP CHF JPY CNY CAD".split())
 
 
@@ -297,12 +302,30 @@ def _starts(text: str, p: int, digit: bool) -> list[int]:
     return out
 
 
+def _spots(lowered: str) -> list[int]:
+    """Where the spots start, as ``finditer`` of the alternation would find them: every
+    occurrence of each alternative, sorted, skipping those that overlap the previous one (at
+    any position at most one alternative matches, so the leftmost is finditer's next match)."""
+    found = [m.span() for m in _SPOT_MARKS.finditer(lowered)]
+    for word in _SPOT_WORDS:
+        p = lowered.find(word)
+        while p >= 0:
+            found.append((p, p + len(word)))
+            p = lowered.find(word, p + 1)
+    found.sort()
+    out: list[int] = []
+    end = 0
+    for s, e in found:
+        if s >= end:
+            out.append(s)
+            end = e
+    return out
+
+
 def _candidates(text: str) -> list[re.Match[str]]:
     out: list[re.Match[str]] = []
     cursor = 0
-    lowered = text.lower()
-    for spot in _SPOT.finditer(lowered):
-        p = spot.start()
+    for p in _spots(text.lower()):
         if p < cursor:
             continue
         c = text[p]

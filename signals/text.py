@@ -15,7 +15,9 @@ _BOUNDARY = re.compile(
     r"(?=[.!?…\n])(?:(?<![A-Z]\.[A-Z])(?<!\b[A-Z][a-z])(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bDr)"
     r"(?<!\bInc)[.!?…]+[\"»”’)]*[ \t\u00a0]+(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•]|[a-z]{1,3}[A-Z])|\n+)"
 )
-_RUN = re.compile(r"[.!?…]+|\n+")  # where _BOUNDARY can match: runs of end marks, line breaks
+# Where _BOUNDARY can match: runs of end marks, runs of line breaks. The pattern opens with a
+# character class so that ``re`` skips to the next mark in C instead of trying every position.
+_RUN = re.compile(r"[.!?…\n](?:(?<=\n)\n*|[.!?…]*+)")
 _AFTER_MARKS = frozenset('"»”’) \t\u00a0')  # what _BOUNDARY needs right after a run of marks
 _MAX_SENTENCE = 1200
 _SPACE = re.compile(r"\s")

@@ -107,7 +107,8 @@ def sentence_kinds(text: str, words: set[str]) -> list[Kind]:
     if (
         "gpu_procurement" not in found
         and _DIGIT.search(text) is not None
-        and any(w[0] in "hbalgmt" and _MODEL_WORD.fullmatch(w) for w in words)
+        # a model code holds a digit: the regex is tried only on words that are not all letters
+        and any(w[0] in "hbalgmt" and not w.isalpha() and _MODEL_WORD.fullmatch(w) for w in words)
     ):
         found.append("gpu_procurement")
     return found

@@ -21,6 +21,7 @@ from streams.alerts import AlertRules, surge_alert, threshold_alerts
 from streams.codec import dead_letter, decode_event, encode
 from streams.errors import DecodeError
 from streams.extract import Detector, default_detector, extract
+from streams.heap import TRIM_INTERVAL_S, heap_trimmer
 from streams.metrics import Metrics
 from streams.settings import Settings
 from streams.shutdown import finish
@@ -251,3 +252,10 @@ def register_agents(pipeline: Pipeline) -> None:
     app.agent(source, name="detect_signals")(detect_signals)
     app.agent(pipeline.topics.signals_detected, name="aggregate_signals")(aggregate_signals)
     app.timer(5.0, name="update_gauges")(update_gauges)
+    trim = heap_trimmer()
+    if trim is not None:  # RSS back to what is live after a backlog (streams/heap.py)
+
+        async def trim_heap() -> None:
+            trim()
+
+        app.timer(TRIM_INTERVAL_S, name="trim_heap")(trim_heap)

@@ -44,6 +44,18 @@ class Settings(BaseSettings):
     heartbeat_interval_s: float = 1.0
     rebalance_timeout_s: float = 10.0
     commit_interval_s: float = Field(default=2.8, gt=0, description="Offset commit interval")
+    fetch_max_wait_ms: int = Field(
+        default=100,
+        ge=1,
+        le=30_000,
+        description="Longest wait of the worker's fetches for new records (faust hard-codes 1500)",
+    )
+    producer_linger_ms: float = Field(
+        default=5.0, ge=0, description="How long the worker's producer waits to fill a batch"
+    )
+    producer_batch_bytes: int = Field(
+        default=1_000_000, ge=1, description="Largest batch of the worker's producer, in bytes"
+    )
     batch_max: int = Field(
         default=1000, ge=1, description="Signals aggregated per batch (one table write per window)"
     )

@@ -7,7 +7,8 @@ is at-least-once) is counted once; the figures (count, sums, distinct sources) d
 signals share a partition, so seqs order them): alert figures are taken *as of* that seq, so a
 signal replayed after later ones were counted yields the very same alert, figures included.
 Windows are timed by the message timestamp of ``signals.detected``, which the detect agent sets
-to the news event's ``published_at`` (event time), and expire so memory stays bounded.
+to the news event's ``published_at`` (event time), and expire by that event time, with a
+changelog tombstone, so memory stays bounded (:mod:`streams.window_expiry`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Literal
 from signals.models import Signal, WindowFigures
 from streams.alerts import usd_amount
 from streams.settings import Settings
+from streams.window_expiry import WindowExpiry
 
 WindowName = Literal["1h", "1d", "7d"]
 HOUR = 3600
@@ -34,6 +36,16 @@ WINDOWS: dict[WindowName, tuple[int, int, int]] = {
 }
 Members = dict[str, list[Any]]  # signal_id -> [source, amount_usd, quantity, seq]
 _SEP = "\x1f"
+_MIB = 1024 * 1024
+# Each window table keeps one RocksDB per partition (3 tables x 4 partitions = 12 DBs). With
+# faust's defaults (a 64 MiB memtable, up to 3, and a 2 GiB block cache, per DB) RSS grows with
+# every write until each memtable fills: up to 768 MiB before the first flush. The live windows
+# are a few MiB (they expire), so small memtables and caches bound RSS soon after start.
+ROCKSDB_OPTIONS: dict[str, int] = {
+    "write_buffer_size": 1 * _MIB,
+    "max_write_buffer_number": 2,
+    "block_cache_size": 4 * _MIB,
+}
 
 
 def window_for(seconds: float) -> WindowName:
@@ -95,6 +107,7 @@ class WindowTables:
     """The three windowed tables of one app (faust ``WindowWrapper`` objects)."""
 
     by_name: dict[WindowName, Any]
+    expiry: WindowExpiry | None = None
 
     def add(self, key: str, members: Members) -> None:
         """Count ``members`` in every window of every table that holds the current event."""
@@ -145,12 +158,18 @@ class _Window:
 
     def __init__(self, members: Members) -> None:
         self.members = members
-        self.amount_usd = float(sum(float(m[1]) for m in members.values()))
-        self.quantity = int(sum(int(m[2]) for m in members.values()))
-        self.sources: dict[Any, int] = {}
-        self.max_seq = max((seq_of(m) for m in members.values()), default=-1)
-        for m in members.values():
-            self.sources[m[0]] = self.sources.get(m[0], 0) + 1
+        amount_usd, quantity, max_seq = 0.0, 0, -1
+        sources: dict[Any, int] = {}
+        for m in members.values():  # one pass: this runs for every window a batch reads
+            amount_usd += float(m[1])
+            quantity += int(m[2])
+            sources[m[0]] = sources.get(m[0], 0) + 1
+            if len(m) > 3 and int(m[3]) > max_seq:
+                max_seq = int(m[3])
+        self.amount_usd = amount_usd
+        self.quantity = quantity
+        self.sources = sources
+        self.max_seq = max_seq
 
     def add(self, new: Members) -> bool:
         """Union ``new`` in; True when something was added."""
@@ -179,17 +198,23 @@ class WindowBatch:
         self.tables = tables
         self._windows: dict[tuple[WindowName, str, tuple[float, float]], _Window] = {}
         self._dirty: dict[tuple[WindowName, str, tuple[float, float]], Any] = {}
+        self._partitions: set[int] = set()
 
     def _window(self, name: WindowName, key: str, span: tuple[float, float]) -> _Window:
         at = (name, key, span)
         window = self._windows.get(at)
         if window is None:
-            stored = self.tables.by_name[name].table.get((key, span))
+            # the store itself: ``Table.get`` looks a missing key up twice (``in``, then get)
+            stored = self.tables.by_name[name].table.data.get((key, span))
             window = self._windows[at] = _Window(dict(stored or {}))
         return window
 
     def add(self, key: str, members: Members, timestamp: float, event: Any) -> None:
         """Count ``members`` in every window of every table that holds ``timestamp``."""
+        if self.tables.expiry is not None:
+            partition = event.message.partition
+            self.tables.expiry.observe(partition, timestamp)
+            self._partitions.add(partition)
         for name, wrapper in self.tables.by_name.items():
             for lo, hi in wrapper.table.window.ranges(timestamp):
                 if self._window(name, key, (lo, hi)).add(members):
@@ -224,13 +249,31 @@ class WindowBatch:
         return out
 
     def flush(self) -> int:
-        """Write every changed window once; returns how many were written."""
-        for (name, key, span), event in self._dirty.items():
-            with processing(event):
+        """Write every changed window once, then drop the windows the batch's event times have
+        expired (in the batch's partitions); returns how many windows were written."""
+        from faust.streams import _current_event
+
+        expiry = self.tables.expiry
+        current, token = None, None
+        try:
+            for (name, key, span), event in self._dirty.items():
+                if event is not current:  # a signal's windows follow one another: set it once
+                    if token is not None:
+                        _current_event.reset(token)
+                    current, token = event, _current_event.set(weakref.ref(event))
                 window = self._windows[(name, key, span)]
                 self.tables.by_name[name].table[(key, span)] = window.members
+                if expiry is not None:
+                    expiry.written(name, event.message.partition, (key, span))
+        finally:
+            if token is not None:
+                _current_event.reset(token)
         written = len(self._dirty)
         self._dirty.clear()
+        self._windows.clear()
+        if expiry is not None:
+            expiry.expire(sorted(self._partitions))
+            self._partitions.clear()
         return written
 
 
@@ -238,18 +281,46 @@ def _empty() -> Members:
     return {}
 
 
+def _event_time_table(app: Any) -> type[Any]:
+    """faust's ``Table`` without its wall-clock expiry: :class:`WindowExpiry` expires instead.
+
+    The window keeps its ``expires``, which sets the changelog topic's retention as before.
+    """
+    base: type[Any] = app.conf.Table
+
+    class EventTimeTable(base):  # type: ignore[misc]
+        def _should_expire_keys(self) -> bool:
+            return False
+
+    return EventTimeTable
+
+
 def create_tables(app: Any, settings: Settings) -> WindowTables:
-    """Declare the windowed tables on a faust app."""
+    """Declare the windowed tables on a faust app, expired by event time."""
     by_name: dict[WindowName, Any] = {}
+    expiry = WindowExpiry()
+    table_class = _event_time_table(app)
     for name, (size, step, expires) in WINDOWS.items():
-        table = app.Table(
-            f"signal_windows_{name}",
-            default=_empty,
-            partitions=settings.partitions,
-            help=f"Signals per company and kind, {name} windows",
+
+        async def restored(event: Any, name: str = name) -> None:
+            msg = event.message
+            expiry.restored(name, msg.partition, msg.key, msg.value is None)
+
+        table = app.tables.add(
+            table_class(
+                app,
+                name=f"signal_windows_{name}",
+                default=_empty,
+                beacon=app.tables.beacon,
+                partitions=settings.partitions,
+                help=f"Signals per company and kind, {name} windows",
+                on_changelog_event=restored,
+                options=dict(ROCKSDB_OPTIONS),  # the store takes keys out of it
+            )
         )
         if size == step:
             by_name[name] = table.tumbling(size, expires=timedelta(seconds=expires))
         else:
             by_name[name] = table.hopping(size, step, expires=timedelta(seconds=expires))
-    return WindowTables(by_name)
+        expiry.tables[name] = (table, float(expires))
+    return WindowTables(by_name, expiry)

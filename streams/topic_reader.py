@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from streams.kafka import aiokafka_options
+from streams.offsets import end_offsets
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ class TopicReader:
     """Feed every record of ``topics`` to ``handler`` until stopped.
 
     ``tail=None`` reads from the beginning; ``tail=N`` starts N records before the end of each
-    partition (the broker's end offset may under-report, so a few more may be read).
+    partition (found by fetch on the embedded broker, see :mod:`streams.offsets`).
     """
 
     def __init__(
@@ -93,7 +94,9 @@ class TopicReader:
             if self._tail is None:
                 await consumer.seek_to_beginning(*tps)
             else:
-                ends = await consumer.end_offsets(tps)
+                ends = await end_offsets(
+                    consumer, tps, exact_by_fetch=self._settings.embedded_broker
+                )
                 starts = await consumer.beginning_offsets(tps)
                 for tp in tps:
                     consumer.seek(tp, max(starts[tp], ends[tp] - self._tail))

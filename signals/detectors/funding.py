@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import lru_cache
 
 from signals.build import Finding, as_float, unify_names
+from signals.cues import Cue, by_first_letter, holds_any, lowered
+from signals.detectors.backers import is_backer
 from signals.document import Document, is_oblique
 from signals.entities import Mention
 from signals.hedging import is_denied, is_hedged, is_pending
@@ -14,12 +15,16 @@ from signals.numbers import Figure
 
 # cue right before the amount: the amount is money raised
 _RAISE_BEFORE = re.compile(
-    r"\b(?:[Rr]ais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|lands?|landed|bag(?:s|ged)"
-    r"|nets|netted|pulls? in|pulled in|[Ll]ève|lèvent|levé|lever|levée de fonds de|levée de|levant"
-    r"|récolt\w*|boucl\w*|obten\w*|obtient|décroch\w*|sécuris\w*|collect\w*|tour de table de"
-    r"|tour de financement de|un tour de|round of|funding of|financing of|financement de"
-    r"|investment of"
-    r"|injection of|a (?:raise|round) of)\b[^.;]{0,28}$"
+    r"\b(?:"
+    + by_first_letter(
+        r"rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|lands?|landed|bag(?:s|ged)"
+        r"|nets|netted|pulls? in|pulled in|lève|lèvent|levé|lever|levée de fonds de|levée de"
+        r"|levant|récolt\w*|boucl\w*|obten\w*|obtient|décroch\w*|sécuris\w*|collect\w*"
+        r"|tour de table de|tour de financement de|un tour de|round of|funding of|financing of"
+        r"|financement de|investment of|injection of|a (?:raise|round) of"
+    )
+    # the text searched is lowercased, unless lowering moved its offsets
+    + r"|Rais(?:e|es|ed|ing)|Lève)\b[^.;]{0,28}$"
 )
 # cue right after the amount: "$15 million Series A", "6 milliards levés", "$450m deal"
 _RAISE_AFTER = re.compile(
@@ -30,37 +35,51 @@ _RAISE_AFTER = re.compile(
 )
 _DEAL_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?deals?\b")
 _NOT_RAISE_BEFORE = re.compile(
-    r"\b(?:valu(?:ed|ation|ing)|valoris\w*|évalué\w*|estim\w*|worth|vaut|vaudrait|capitalis\w*"
-    r"|market cap\w*|total(?! of)\w*|cumul\w*|to date|bringing|portant|portent|porte|dont|of which"
-    r"|including|invest\w*|injecte\w*|contribu\w*|particip\w*|spend\w*|spent"
-    r"|dépens\w*|budget|capex|rach[ae]t\w*|acqui\w*|buy\w*|bought|achat|achet\w*|ach[eè]te\w*"
-    r"|prices?|prix|goal|objectif|target\w*|toward|towards|vers|up to|jusqu['’]à|revenues?"
-    r"|chiffre d['’]affaires|sales|ventes|pledg\w*|promis|commit\w*|fund of"
-    r"|in addition to|en plus d\w*)\b|(?<!levée de )\bfonds de\b"
+    r"\b(?:"
+    + by_first_letter(
+        r"valu(?:ed|ation|ing)|valoris\w*|évalué\w*|estim\w*|worth|vaut|vaudrait|capitalis\w*"
+        r"|market cap\w*|total(?! of)\w*|cumul\w*|to date|bringing|portant|portent|porte|dont"
+        r"|of which|including|invest\w*|injecte\w*|contribu\w*|particip\w*|spend\w*|spent"
+        r"|dépens\w*|budget|capex|rach[ae]t\w*|acqui\w*|buy\w*|bought|achat|achet\w*|ach[eè]te\w*"
+        r"|prices?|prix|goal|objectif|target\w*|toward|towards|vers|up to|jusqu['’]à|revenues?"
+        r"|chiffre d['’]affaires|sales|ventes|pledg\w*|promis|commit\w*|fund of"
+        r"|in addition to|en plus d\w*"
+    )
+    + r")\b|\b(?<!levée de )fonds de\b"
     r"|\b(?:fund|fonds|véhicule|vehicle)\s+(?:at|à)\b(?!\s*hauteur)",
 )
+# every alternative is anchored at the start: one "^" in front lets re stop after position 0
 _NOT_RAISE_AFTER = re.compile(
-    r"^\s*(?:post-money |pre-money )?(?:valuation|valorisation)"
-    r"|^[^.;]{0,30}?\b(?:in commitments|fund\b|fonds d['’]investissement"
-    r"|en \w+ (?:opérations|tours|levées)|in \w+ (?:deals|rounds|transactions)|across|par an"
-    r"|a year|per year|de dépenses|of spending|in revenue|de chiffre|in sales|in funding across"
-    r"|to (?:buy|acquire)|pour (?:racheter|acquérir)|in total|au total|to date|so far|à ce jour"
-    r"|jusqu['’]ici|en tout|since (?:its )?(?:founding|inception|launch|creation)"
-    r"|depuis sa (?:création|fondation))\b"
+    r"^(?:\s*(?:post-money |pre-money )?(?:valuation|valorisation)"
+    r"|[^.;]{0,30}?\b(?:"
+    + by_first_letter(
+        r"in commitments|fund\b|fonds d['’]investissement"
+        r"|en \w+ (?:opérations|tours|levées)|in \w+ (?:deals|rounds|transactions)|across|par an"
+        r"|a year|per year|de dépenses|of spending|in revenue|de chiffre|in sales"
+        r"|in funding across|to (?:buy|acquire)|pour (?:racheter|acquérir)|in total|au total"
+        r"|to date|so far|à ce jour|jusqu['’]ici|en tout"
+        r"|since (?:its )?(?:founding|inception|launch|creation)|depuis sa (?:création|fondation)"
+    )
+    + r")\b"
     # "$4m in contracts", "3 M€ de subventions", "a $10m order": not equity raised; a verb
     # after the amount ("£8m to automate contract review") is what the money is for
-    r"|^[^.;]{0,30}?\b(?:in|en|of|de|d['’]|as|worth of|sous forme de)\s+(?:[\w\-]+\s+){0,2}?"
+    r"|[^.;]{0,30}?\b(?:in|en|of|de|d['’]|as|worth of|sous forme de)\s+(?:[\w\-]+\s+){0,2}?"
     r"(?:contracts?|contrats?|orders?|commandes?|grants?|subventions?|prize|prix)\b"
-    r"|^\s*(?:[\w\-]+\s+)?(?:contracts?|contrats?|orders?|commandes?|grants?|subventions?"
+    r"|\s*(?:[\w\-]+\s+)?(?:contracts?|contrats?|orders?|commandes?|grants?|subventions?"
     r"|prize|prix)\b"
-    r"|^\s*(?:\w+\s+)?(?:investment|investissement)s? (?:in|into|dans|en) (?:a|an|the|its|new"
+    r"|\s*(?:\w+\s+)?(?:investment|investissement)s? (?:in|into|dans|en) (?:a|an|the|its|new"
     r"|un|une|le|la|les|l['’]|de|des|son|sa|ses|their)\b"
-    r"|^\+",
+    r"|\+)",
 )
 _AGGREGATE = re.compile(
     r"\bles start-?up\b|\b(?:start-?ups|startups|fintechs|companies|entreprises|sociétés"
     r"|jeunes pousses|founders"
     r"|deals|rounds|opérations|tours de table|levées de fonds|transactions|unicorns|licornes)\b",
+)
+# a word each _AGGREGATE match holds (as a whole token): most sentences skip the regex
+_AGGREGATE_WORDS = frozenset(
+    """start startup startups fintechs companies entreprises sociétés jeunes founders deals
+    rounds opérations tours levées transactions unicorns licornes""".split()
 )
 _DEAL_CONTEXT = frozenset(
     "funding round rounds financing venture vc series série tour levée".split()
@@ -73,11 +92,13 @@ _NOUN_MODIFIER = re.compile(
 )
 _RELATIVE_OPEN = re.compile(r"\s*,\s*(?:qui|which|who|that|dont)\b[^,;]*$", re.IGNORECASE)
 _TOTAL_OF = re.compile(r"\b(?:a total of|un total de|au total|in all|en tout)\s*$")
+_TOTAL_OF_KEYS = ("total", "in all", "en tout")  # one of them is in every _TOTAL_OF match
 _CUMULATIVE = re.compile(r"\b(?:already|déjà|so far|to date|in total|au total|cumul\w*|total)\b")
 _INVEST_BEFORE = re.compile(
     r"\b(?:invest(?:s|ed|ing)?|investit|a investi|ont investi|va investir|injecte\w*|injected"
     r"|pour(?:s|ed|ing)|a injecté)\b[^.;]{0,16}$"
 )
+_INVEST_KEYS = ("invest", "inject", "pour")  # one of them is in every _INVEST_BEFORE match
 _INTO = re.compile(
     r"^\s*(?:in|into|dans|au capital d['’e]|in the capital of)\s*(?:la |le |l['’]|the )?"
     r"(?:[a-zé\-]+\s+){0,2}$"
@@ -93,25 +114,30 @@ _FOR_ACTOR = re.compile(
     r"(?:[a-zà-ÿ][\w\-’']*\s+){0,4}$",
     re.IGNORECASE,
 )
-_ROUND = re.compile(
+_ROUND = Cue(
     r"\b(?:(?P<preseed>pre-?seed|pré-amorçage)|(?P<seed>seed|amorçage)"
-    r"|(?:series|série|serie)\s(?P<series>[A-H])\b|(?P<letter>[A-H])[ -](?:round|Round)\b"
-    r"|(?P<bridge>bridge))",
-    re.IGNORECASE,
+    r"|(?:series|série|serie)\s(?P<series>[a-h])\b|(?P<letter>[a-h])[ -]round\b"
+    r"|(?P<bridge>bridge))"
 )
-_EARLIER = re.compile(
-    r"\b(?:last year|previous|precedent|earlier|précédente?|dernier|dernière|since its|depuis sa"
-    r"|après (?:les|un|une|sa|son)|after (?:its|a|an)|in (?:January|February|March|April|May|June"
-    r"|July|August|September|October|November|December) 20\d\d|in 20\d\d|en 20\d\d|déjà"
-    r"|already|l['’]an dernier|l['’]année dernière|a year ago|il y a \w+ ans?)\b",
-    re.IGNORECASE,
+# a string every _ROUND match holds, once lowered
+_ROUND_KEYS = ("seed", "amorçage", "seri", "séri", "round", "bridge")
+_EARLIER = Cue(
+    r"\b(?:"
+    + by_first_letter(
+        r"last year|previous|precedent|earlier|précédente?|dernier|dernière|since its|depuis sa"
+        r"|après (?:les|un|une|sa|son)|after (?:its|a|an)"
+        r"|in (?:january|february|march|april|may|june|july|august|september|october|november"
+        r"|december) 20\d\d|in 20\d\d|en 20\d\d|déjà"
+        r"|already|l['’]an dernier|l['’]année dernière|a year ago|il y a \w+ ans?"
+    )
+    + r")\b"
 )
 # before the amount only: "deux ans après avoir levé 1,8 million", "months after raising $5m"
-_EARLIER_BEFORE = re.compile(
+_EARLIER_BEFORE = Cue(
     r"\b(?:après avoir|after (?:raising|having|closing|securing)"
-    r"|(?:ans|années|mois|years|months) (?:après|after))\b[^.;]{0,40}$",
-    re.IGNORECASE,
+    r"|(?:ans|années|mois|years|months) (?:après|after))\b[^.;]{0,40}$"
 )
+_EARLIER_BEFORE_KEYS = ("après", "after")  # one of them is in every lowered match
 # a sentence opening on a time clause ("Six mois après avoir levé ...,", "Months after ...,")
 _FRONTED = re.compile(
     r"^\W*(?:[\w\-]+\s+){0,3}?(?:après|after|since|depuis|avant|before|following|having)\b",
@@ -128,15 +154,10 @@ _DESCRIBED_BY = re.compile(
     r"\b(?:that|which|who|qui|dont)\b[^,;.()]{0,60}$",
     re.IGNORECASE,
 )
-# a name written after an investor cue is a backer, not the company a pronoun stands for
-_BACKER_CUE = (
-    r"(?:led by|co-led by|backed by|menée? par|emmenée? par|conduite? par|pilotée? par"
-    r"|auprès d['’e]|soutenue? par|fonds|fund|investor|investisseur|backers?|investors"
-    r"|investisseurs|alongside|aux côtés d['’eu]\w*|participation from|participation d['’eu]\w*)"
-)
-_OWN_ROUND = re.compile(r"\b(?:its|their|sa|son|ses|leur)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"\b(?:its|their|sa|son|ses|leur)\b", re.IGNORECASE)
+_OWN_ROUND = Cue(r"\b(?:its|their|sa|son|ses|leur)\s+(?:[\w\-]+\s+){0,2}$")
+_POSSESSIVE = Cue(r"\b(?:its|their|sa|son|ses|leur)\b")
 _NEGATED = re.compile(r"\b(?:not|never|pas|jamais|n['’]a pas|ne \w+ pas|no longer|plus de levée)\b")
+_NEGATED_KEYS = ("not", "never", "pas", "jamais", "no longer", "plus de levée")
 
 
 MAX_PER_DOCUMENT = 64  # findings per article: past this, the text is a list or a table
@@ -162,7 +183,10 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
     low = text.lower()
     if len(low) != len(text):
         low = text  # a rare character changed length when lowered: keep offsets exact
-    aggregate = _AGGREGATE.search(low) is not None
+    # the case-insensitive cues (Cue) search ``low`` when it is lowered() text, else ``text``
+    folded = lowered(text) is not None
+    src = low if folded else text
+    aggregate = not _AGGREGATE_WORDS.isdisjoint(doc.words(i)) and _AGGREGATE.search(low) is not None
     deal_ok = not _DEAL_CONTEXT.isdisjoint(doc.words(i))
     out: list[Finding] = []
     prev_end = 0
@@ -177,14 +201,14 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
         prev_end = fig.end
         if fig.value < 10_000:
             continue
-        positive = (
-            _RAISE_BEFORE.search(before) is not None or _RAISE_AFTER.search(after) is not None
-        )
+        verb = _RAISE_BEFORE.search(before)
+        positive = verb is not None or _RAISE_AFTER.search(after) is not None
         if not positive and deal_ok and _DEAL_AFTER.search(after):
             positive = True
         if (
             not aggregate
             and not deal_ok
+            and holds_any(before, _INVEST_KEYS)
             and _INVEST_BEFORE.search(before)
             and not _CUMULATIVE.search(low, max(0, fig.start - 60), min(len(low), fig.end + 40))
         ):
@@ -192,20 +216,26 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
             # (when no round is mentioned, so it is not one investor's ticket in a round)
             target = doc.actor_after(i, fig.end, _INTO, vendors=True, limit=40)
             if target is not None:
-                raw_after = text[fig.end : next_start]
-                around = (text[lo : fig.start], raw_after)
+                around = (src[lo : fig.start], src[fig.end : next_start], folded)
                 found = _finding(doc, i, fig, around, False, k > 0, known=target)
                 if found is not None:
                     found.confidence = 0.7
                     out.append(found)
                 continue
-        if not positive or _negative_before(before, text[lo : fig.start]):
+        if not positive or _negative_before(before, text[lo : fig.start], verb):
             continue
         if _NOT_RAISE_AFTER.search(after):
             continue
-        if _TOTAL_OF.search(before) and not _ROUND.search(after[:40]):
+        if (
+            holds_any(before, _TOTAL_OF_KEYS)
+            and _TOTAL_OF.search(before)
+            and not _ROUND.search(src[fig.end : next_start][:40], folded)
+        ):
             continue  # "has raised a total of $95 million": a cumulative total
-        if _NEGATED.search(low, max(0, fig.start - 40), fig.start):
+        near = low[max(0, fig.start - 40) : fig.start]
+        if holds_any(near, _NEGATED_KEYS) and _NEGATED.search(
+            low, max(0, fig.start - 40), fig.start
+        ):
             continue
         if aggregate and _THRESHOLD.search(before):
             continue
@@ -213,8 +243,8 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
             continue  # "($7.2bn)": a conversion or an aside, not the round itself
         # the last words before the next amount introduce that amount ("après les 105 M€")
         own_after = _INTRO_NEXT.sub("", after) if k + 1 < len(figures) else after
-        raw_after = text[fig.end : fig.end + len(own_after)]
-        finding = _finding(doc, i, fig, (text[lo : fig.start], raw_after), aggregate, k > 0)
+        around = (src[lo : fig.start], src[fig.end : fig.end + len(own_after)], folded)
+        finding = _finding(doc, i, fig, around, aggregate, k > 0)
         if finding is not None:
             out.append(finding)
     if out and (is_denied(text) or ((is_hedged(text) or is_pending(text)) and doc.denied)):
@@ -222,13 +252,13 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
     return out
 
 
-def _negative_before(before: str, raw: str) -> bool:
+def _negative_before(before: str, raw: str, verb: re.Match[str] | None) -> bool:
     """A cue in the last words before the amount: valued at, a total of, invested, spent...
 
-    ``before`` is lowercased; ``raw`` is the same text as written.
+    ``before`` is lowercased; ``raw`` is the same text as written; ``verb``: the raise verb
+    ``_RAISE_BEFORE`` finds in ``before``, if any.
     """
     cut = max(0, len(before) - 30)
-    verb = _RAISE_BEFORE.search(before)
     for m in _NOT_RAISE_BEFORE.finditer(before, max(0, cut - 30)):
         # a cue inside a capitalised name ("Bought by Many") is not a cue
         if m.end() < cut or raw[m.start()].isupper() or "." in before[m.end() :]:
@@ -244,18 +274,20 @@ def _finding(
     doc: Document,
     i: int,
     fig: Figure,
-    around: tuple[str, str],
+    around: tuple[str, str, bool],
     aggregate: bool,
     after_figure: bool = False,
     known: Mention | None = None,
 ) -> Finding | None:
+    """``around``: the words before and after the amount, and whether they are lowered."""
     v = doc.view(i)
     text = v.text
+    before, after, low = around
     how = "pattern"
     actor = known or doc.actor_after(i, fig.end, _PASSIVE_ACTOR, vendors=True, limit=40)
     if actor is None:
         actor = _described(doc, i, fig)
-    if actor is None and _OWN_ROUND.search(around[0]):
+    if actor is None and _OWN_ROUND.search(before, low):
         # "Sequoia, which also backed its €20 million Series A": "its" is the article's company
         actor = doc.previous_actor(i, vendors=True)
         how = "pronoun"
@@ -270,7 +302,7 @@ def _finding(
             and "," in text[fig.end :]
             and _FRONTED.match(text) is not None
         )
-        if how != "subject" and (fronted or _POSSESSIVE.search(text, 0, fig.start)):
+        if how != "subject" and (fronted or _possessive_before(text, fig.start, low)):
             # "Since its seed round, a $4.5 million investment ..., Felt has grown"
             after_names = [
                 m
@@ -282,7 +314,8 @@ def _finding(
             ]
             if after_names:
                 actor, how = after_names[0], "subject"
-    if actor is not None and how == "pronoun" and _is_backer(doc, actor):
+    # a name written after an investor cue is a backer, not the company a pronoun stands for
+    if actor is not None and how == "pronoun" and is_backer(doc, actor):
         actor = doc.main_company()
     if actor is None or (aggregate and how == "pronoun"):
         return None
@@ -304,7 +337,7 @@ def _finding(
     fields: dict[str, object] = {
         "amount": as_float(fig.value),
         "currency": currency,
-        "round": _round(around[1][:90]) or _round(_own_before(around[0], after_figure)),
+        "round": _round(after[:90], low) or _round(_own_before(before, after_figure), low),
         "status": "pending" if pending else "completed",
     }
     values = frozenset(f.value for f in v.figures if f.kind != "percent")
@@ -315,8 +348,11 @@ def _finding(
         how=how,
         figures=[fig],
         fields=fields,
-        earlier=_EARLIER.search(around[0] + " " + around[1][:90]) is not None
-        or _EARLIER_BEFORE.search(around[0]) is not None,
+        earlier=_EARLIER.search(before + " " + after[:90], low) is not None
+        or (
+            (not low or holds_any(before, _EARLIER_BEFORE_KEYS))
+            and _EARLIER_BEFORE.search(before, low) is not None
+        ),
         confidence=confidence,
         sentence_values=values,
     )
@@ -336,24 +372,6 @@ def _described(doc: Document, i: int, fig: Figure) -> Mention | None:
     return None
 
 
-def _is_backer(doc: Document, m: Mention) -> bool:
-    """Whether the article names ``m`` as an investor ("menée par le fonds X", "led by X")."""
-    key = ("backer", m.text)
-    found = doc.memo.get(key)
-    if found is None:
-        text = f"{doc.event.title or ''}\n{doc.event.body}"
-        found = _backer_pattern(m.text).search(text) is not None
-        doc.memo[key] = found
-    return found
-
-
-@lru_cache(maxsize=1024)
-def _backer_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"\b{_BACKER_CUE}\s+(?:[\w'’]+\s+){{0,3}}?{re.escape(name)}(?!\w)", re.IGNORECASE
-    )
-
-
 def _own_before(before: str, after_figure: bool) -> str:
     """The words before an amount that belong to it: after another amount, what directly
     follows that amount ("$120 million Series C, and ...") is the other amount's."""
@@ -363,9 +381,17 @@ def _own_before(before: str, after_figure: bool) -> str:
     return before[cut + 1 :] if cut >= 0 else ""
 
 
-def _round(around: str) -> str | None:
-    """The round named next to the amount ("$15 million Series A", "tour d'amorçage")."""
-    m = _ROUND.search(around)
+def _possessive_before(text: str, pos: int, low: bool) -> bool:
+    """A possessive ("its", "sa") in ``text`` before ``pos`` (``low``: search it lowered)."""
+    return _POSSESSIVE.search(text.lower() if low else text, low, 0, pos) is not None
+
+
+def _round(around: str, low: bool) -> str | None:
+    """The round named next to the amount ("$15 million Series A", "tour d'amorçage");
+    ``low``: ``around`` is lowered."""
+    if low and not any(k in around for k in _ROUND_KEYS):
+        return None
+    m = _ROUND.search(around, low)
     if m is None:
         return None
     if m.group("preseed"):

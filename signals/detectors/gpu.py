@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from signals.build import Finding, unify_names
+from signals.cues import Cue, by_first_letter, lowered
 from signals.document import Document
 from signals.entities import Mention
 from signals.numbers import Figure
@@ -17,11 +18,17 @@ _NOUN = (
 )
 # a name right before a GPU noun names the product, not the buyer ("Trainium chips")
 _MODIFIER = re.compile(rf"\s+(?:[\w\-]+\s+)?{_NOUN}(?![\w])", re.IGNORECASE)
-_ELLIPSIS = re.compile(
-    r"\b(?:n['’]en|en) (?:opère|exploite|possède|détient|compte|utilise|a|aurait|dispose|achète"
-    r"|commande|veut|vise)\b|\b(?:les|the) \d[\d  .,]* (?:de|of) [A-Z]"
-    r"|\d[\d  .,]* of (?:them|those|these)\b",
+_ELLIPSIS_VERBS = (
+    "opère exploite possède détient compte utilise a aurait dispose achète commande veut vise"
 )
+_ELLIPSIS = re.compile(
+    rf"\b(?:n['’]en|en) (?:{'|'.join(_ELLIPSIS_VERBS.split())})\b"
+    r"|\b(?:les|the) \d[\d  .,]* (?:de|of) [A-Z]|\d[\d  .,]* of (?:them|those|these)\b",
+)
+# what each form of _ELLIPSIS holds: "en opère" (_EN_VERB, a literal prefix that re finds
+# fast), or a digit and "les "/"the " and " de "/" of ", or a digit and " of th"
+_EN_VERB = re.compile(f"en (?:{'|'.join(_ELLIPSIS_VERBS.split())})")
+_DIGIT = re.compile(r"\d")
 _UNITS = r"(?:units?|unités?|exemplaires|pieces)"
 _BASE_BEFORE = re.compile(
     r"\b(?:up from|compared with|contre|from|de|depuis)\s+(?:about |roughly |around |some "
@@ -96,36 +103,34 @@ _PURCHASE = re.compile(
     r"|purchas\w*|deal|accord|contrat|contract|supply)\b",
     re.IGNORECASE,
 )
-_SHIP = re.compile(
-    r"\b(?:ship\w*|sold|sells?|sell|livr\w*|vend\w*|produc\w*|fabriqu\w*|manufactur\w*)\b",
-    re.IGNORECASE,
-)
+_SHIP = Cue(r"\b(?:ship\w*|sold|sells?|sell|livr\w*|vend\w*|produc\w*|fabriqu\w*|manufactur\w*)\b")
 _STATUS = (
     (
         "ordered",
-        re.compile(
+        Cue(
             r"\b(?:order\w*|command\w*|supply deal|deal to buy|agreed to buy|accord|contrat"
-            r"|contract|réserv\w*)\b",
-            re.IGNORECASE,
+            r"|contract|réserv\w*)\b"
         ),
     ),
     (
         "acquired",
-        re.compile(
+        Cue(
             r"\b(?:bought|purchased|acquired|acquis|acheté|a acheté|received|reçu|took delivery"
-            r"|a acquis|snapped up)\b",
-            re.IGNORECASE,
+            r"|a acquis|snapped up)\b"
         ),
     ),
     (
         "targets",
-        re.compile(
-            r"\b(?:prévoi\w*|vise\w*|viser|atteindre|objectif|plan\w*|aim\w*|expects?|expected"
-            r"|will|would|to (?:field|operate|deploy|reach|have|buy|acquire)|by (?:the )?end of"
-            r"|by year[- ]end|d['’]ici|veut|souhaite|ambitionne"
-            r"|compte (?:acheter|acquérir|déployer)"
-            r"|hopes?|intends?|goal|target\w*|could|pourrait|devrait)\b",
-            re.IGNORECASE,
+        Cue(
+            r"\b(?:"
+            + by_first_letter(
+                r"prévoi\w*|vise\w*|viser|atteindre|objectif|plan\w*|aim\w*|expects?|expected"
+                r"|will|would|to (?:field|operate|deploy|reach|have|buy|acquire)|by (?:the )?end of"
+                r"|by year[- ]end|d['’]ici|veut|souhaite|ambitionne"
+                r"|compte (?:acheter|acquérir|déployer)"
+                r"|hopes?|intends?|goal|target\w*|could|pourrait|devrait"
+            )
+            + r")\b"
         ),
     ),
 )
@@ -151,12 +156,20 @@ def detect(doc: Document) -> list[Finding]:
     """GPU procurement findings of a document (one per count, or per deal without a count)."""
     out: list[Finding] = []
     nouns = doc.triggered("gpu_procurement")
+    elliptic: dict[int, bool] = {}
+
+    def is_elliptic(j: int) -> bool:
+        found = elliptic.get(j)
+        if found is None:
+            found = elliptic[j] = _elliptic(doc.sentences[j].text)
+        return found
+
     # a sentence naming GPUs may also count them elliptically ("350,000 of them")
-    todo: dict[int, bool] = {i: _elliptic(doc.sentences[i].text) for i in nouns}
+    todo: dict[int, bool] = {i: is_elliptic(i) for i in nouns}
     for i in nouns:
         # "xAI n'en opère que 30 000": "en" stands for the GPUs of a sentence just before
         for j in range(i + 1, min(i + 1 + _GPU_CONTEXT_BACK, len(doc.sentences))):
-            if (j < doc.n_title) == (i < doc.n_title) and _elliptic(doc.sentences[j].text):
+            if (j < doc.n_title) == (i < doc.n_title) and is_elliptic(j):
                 todo[j] = True
     for i in sorted(todo):
         out.extend(_sentence(doc, i, todo[i]))
@@ -167,8 +180,12 @@ def detect(doc: Document) -> list[Finding]:
 
 def _elliptic(text: str) -> bool:
     """Whether a sentence counts GPUs named elsewhere ("n'en opère que", "350,000 of them")."""
-    # every ellipsis holds "en " or " of " or " de ": most sentences skip the regex
-    if "en " not in text and " of " not in text and " de " not in text:
+    # most sentences hold none of the strings an ellipsis needs, and skip the regex
+    counted = (
+        " of th" in text
+        or (("les " in text or "the " in text) and (" de " in text or " of " in text))
+    ) and _DIGIT.search(text) is not None
+    if not counted and _EN_VERB.search(text) is None:
         return False
     return _ELLIPSIS.search(text) is not None
 
@@ -247,23 +264,25 @@ def _is_machine(text: str, m: Mention) -> bool:
 
 
 # "Le fabricant américain, qui revendique avoir livré 500 000 accélérateurs": a maker's output
-_MAKER = re.compile(
+_MAKER = Cue(
     r"\b(?:(?:le|the|ce|this) (?:fabricant|fondeur|concepteur|chipmaker|chip maker|manufacturer"
-    r"|vendor|supplier|chip designer))\b",
-    re.IGNORECASE,
+    r"|vendor|supplier|chip designer))\b"
 )
 
 
 def _vendor_ships(doc: Document, i: int, pos: int) -> bool:
     """The nearest name before ``pos`` is a GPU vendor that ships or sells: not procurement."""
     v = doc.view(i)
-    maker = _MAKER.search(v.text, 0, pos)
-    if maker is not None and _SHIP.search(v.text, maker.end(), pos) is not None:
+    lowered_text = lowered(v.text)
+    low = lowered_text is not None
+    text = v.text if lowered_text is None else lowered_text
+    maker = _MAKER.search(text, low, 0, pos)
+    if maker is not None and _SHIP.search(text, low, maker.end(), pos) is not None:
         return True
     before = [m for m in v.mentions if m.end <= pos and m.role in ("company", "vendor")]
     if not before or before[-1].role != "vendor":
         return False
-    return _SHIP.search(v.text[before[-1].end : pos]) is not None
+    return _SHIP.search(text[before[-1].end : pos], low) is not None
 
 
 def _make(
@@ -278,9 +297,10 @@ def _make(
 ) -> Finding:
     text = doc.view(i).text
     window = text[max(0, start - 90) : min(len(text), end + 60)]
+    low = lowered(window)
     status = "operates"
     for name, pattern in _STATUS:
-        if pattern.search(window):
+        if pattern.search(window if low is None else low, low is not None):
             status = name
             break
     model_m = None

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 
 from signals.build import Finding, as_float, unify_names
+from signals.cues import Cue, by_first_letter, lowered
 from signals.document import Document, in_relative, is_oblique
 from signals.entities import Mention
 from signals.numbers import Figure
@@ -19,19 +20,23 @@ _AD = (
     r"|recettes publicitaires|chiffre d['’]affaires publicitaire|activité publicitaire"
     r"|ventes publicitaires|marché publicitaire"
 )
-_METRIC = re.compile(
-    rf"(?P<ad>{_AD})|(?P<rev>\b(?:revenues?|sales|turnover|top[- ]line|chiffre d['’]affaires"
-    rf"|recettes|revenus|ventes)\b)|(?P<ca>\bCA\b)",
-    re.IGNORECASE,
+# "CA" (chiffre d'affaires) counts only in capitals: checked on the text as written
+_METRIC = Cue(
+    rf"(?P<ad>{by_first_letter(_AD)})"
+    r"|(?P<rev>\b(?:revenues?|sales|turnover|top[- ]line|chiffre d['’]affaires|recettes|revenus"
+    r"|ventes)\b)|(?P<ca>\bca\b)"
 )
-_OTHER = re.compile(
-    r"\b(?:profits?|earnings|ebitda|ebita|ebit|eps|net income|operating income|income|margins?"
-    r"|bénéfices?|résultats?|marges?|capex|dépenses|spending|guidance|outlook|forecasts?"
-    r"|prévisions?|objectifs?|share price|shares|stocks?|actions?|cours|valuation|valorisation"
-    r"|users|utilisateurs|abonnés|subscribers|employees|salariés|effectifs|dividends?|dividende"
-    r"|cash flow|debt|dette|market share|part de marché|costs?|coûts?|charges|pertes?|loss(?:es)?"
-    r"|deals?|investments?|funding|levées?)\b",
-    re.IGNORECASE,
+_OTHER = Cue(
+    r"\b(?:"
+    + by_first_letter(
+        r"profits?|earnings|ebitda|ebita|ebit|eps|net income|operating income|income|margins?"
+        r"|bénéfices?|résultats?|marges?|capex|dépenses|spending|guidance|outlook|forecasts?"
+        r"|prévisions?|objectifs?|share price|shares|stocks?|actions?|cours|valuation|valorisation"
+        r"|users|utilisateurs|abonnés|subscribers|employees|salariés|effectifs|dividends?|dividende"
+        r"|cash flow|debt|dette|market share|part de marché|costs?|coûts?|charges|pertes?"
+        r"|loss(?:es)?|deals?|investments?|funding|levées?"
+    )
+    + r")\b"
 )
 # the first words of every _OTHER alternative: the regex only runs when one of them is there
 _OTHER_WORDS = frozenset(
@@ -59,38 +64,45 @@ _MOVE_WORDS = frozenset(
     croissance progresse progressé progression augmente augmenté augmentation bond bondi grimpe
     grimpé envolé doublé amélioré accéléré""".split()
 )
-_FORWARD = re.compile(
-    r"\b(?:expects?|expected|forecasts?|projects?|anticipates?|guid\w*|outlook|targets?|aims?"
-    r"|should|will|would grow|prévoit|vise|anticipe|table sur|attend|devrai(?:en)?t|objectif)\b",
-    re.IGNORECASE,
+_FORWARD = Cue(
+    r"\b(?:"
+    + by_first_letter(
+        r"expects?|expected|forecasts?|projects?|anticipates?|guid\w*|outlook|targets?|aims?"
+        r"|should|will|would grow|prévoit|vise|anticipe|table sur|attend|devrai(?:en)?t|objectif"
+    )
+    + r")\b"
 )
-_DOWN = re.compile(
-    r"\b(?:down|fell|fall(?:s|ing)?|drop(?:s|ped)?|declin\w*|decreas\w*|lower|slump\w*|plung\w*"
-    r"|shrank|shrink\w*|slid|slide|tumbl\w*|sank|halved|contract\w*|dipped|dip"
-    r"|baisse|recul\w*|repli|chut\w*|diminu\w*|décroissance|fléchi\w*|recule|reculé|effondr\w*"
-    r"|moitié|contraction|régress\w*|perd\w*|perte|plong\w*|dégringol\w*|cède|cédé|glisse\w*"
-    r"|s['’]effrit\w*|décroch\w*|slip\w*|eased|retreat\w*|sagg?ed|weaken\w*|repli\w*|retrait"
-    r"|fondu)\b",
-    re.IGNORECASE,
+_DOWN = Cue(
+    r"\b(?:"
+    + by_first_letter(
+        r"down|fell|fall(?:s|ing)?|drop(?:s|ped)?|declin\w*|decreas\w*|lower|slump\w*|plung\w*"
+        r"|shrank|shrink\w*|slid|slide|tumbl\w*|sank|halved|contract\w*|dipped|dip"
+        r"|baisse|recul\w*|repli|chut\w*|diminu\w*|décroissance|fléchi\w*|recule|reculé|effondr\w*"
+        r"|moitié|contraction|régress\w*|perd\w*|perte|plong\w*|dégringol\w*|cède|cédé|glisse\w*"
+        r"|s['’]effrit\w*|décroch\w*|slip\w*|eased|retreat\w*|sagg?ed|weaken\w*|repli\w*|retrait"
+        r"|fondu"
+    )
+    + r")\b"
 )
-_UP = re.compile(
-    r"\b(?:up|rose|rise[sn]?|rising|grew|grow(?:s|ing|th)?|increas\w*|gain\w*|jump\w*|climb\w*"
-    r"|higher|surg\w*|soar\w*|doubled|record|rebound\w*|hausse|croissance|progress\w*|augment\w*"
-    r"|bond\w*|grimp\w*|envol\w*|doublé|amélior\w*|accélér\w*|advanc\w*|expand\w*|swell\w*"
-    r"|boost\w*|crû|grossi|gonfl\w*)\b",
-    re.IGNORECASE,
+_UP = Cue(
+    r"\b(?:"
+    + by_first_letter(
+        r"up|rose|rise[sn]?|rising|grew|grow(?:s|ing|th)?|increas\w*|gain\w*|jump\w*|climb\w*"
+        r"|higher|surg\w*|soar\w*|doubled|record|rebound\w*|hausse|croissance|progress\w*|augment\w*"
+        r"|bond\w*|grimp\w*|envol\w*|doublé|amélior\w*|accélér\w*|advanc\w*|expand\w*|swell\w*"
+        r"|boost\w*|crû|grossi|gonfl\w*"
+    )
+    + r")\b"
 )
-_ORGANIC = re.compile(
+_ORGANIC = Cue(
     r"(?:interne|organique|organic|like-for-like|comparable|constant|à taux de change constants"
-    r"|à périmètre constant|currency-neutral)\W*(?:de\s*)?$",
-    re.IGNORECASE,
+    r"|à périmètre constant|currency-neutral)\W*(?:de\s*)?$"
 )
 # "like-for-like sales", "organic revenue growth": the alternative basis of a revenue line
-_ORGANIC_METRIC = re.compile(
+_ORGANIC_METRIC = Cue(
     r"\b(?:organic|like-for-like|comparable|same-store|constant[- ]currency|underlying"
     r"|à périmètre constant|en données comparables|à taux de change constants?|organique"
-    r"|interne)\W*(?:\w+\W+)?$",
-    re.IGNORECASE,
+    r"|interne)\W*(?:\w+\W+)?$"
 )
 _PRONOUN_AFTER = re.compile(
     r"\b(?:its|their|the company|the group|sa|son|ses|leur|leurs|la société|le groupe"
@@ -141,12 +153,11 @@ _SHARE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # forward-looking words that only compare a reported figure ("ahead of forecasts")
-_COMPARED_FORWARD = re.compile(
+_COMPARED_FORWARD = Cue(
     r"\b(?:beat\w*|ahead of|above|below|topp\w*|miss\w*|than|exceed\w*|surpass\w*|dépass\w*"
     r"|au-dessus d\w*|en dessous d\w*|supérieure?s? (?:aux?|à)|inférieure?s? (?:aux?|à)"
     r"|conformes? (?:aux?|à)|in line with)\s+(?:[\w'’]+\s+){0,3}?(?:forecasts?|expectations"
-    r"|estimates|prévisions|attentes|consensus|guidance|objectifs?|expected|attendu\w*)\b",
-    re.IGNORECASE,
+    r"|estimates|prévisions|attentes|consensus|guidance|objectifs?|expected|attendu\w*)\b"
 )
 # an amount right after a raise verb is money raised, not a revenue level
 _RAISED_BEFORE = re.compile(
@@ -155,13 +166,12 @@ _RAISED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w\-]+\s+){0,3}$")
-_PERIOD = re.compile(
-    r"\b(?:Q[1-4](?: 20\d\d)?|T[1-4](?: 20\d\d)?|H[12](?: 20\d\d)?|S[12](?: 20\d\d)?"
+_PERIOD = Cue(
+    r"\b(?:q[1-4](?: 20\d\d)?|t[1-4](?: 20\d\d)?|h[12](?: 20\d\d)?|s[12](?: 20\d\d)?"
     r"|(?:first|second|third|fourth) (?:fiscal )?quarter(?: of (?:fiscal )?20\d\d)?"
     r"|(?:1er|premier|2e|2ème|deuxième|3e|3ème|troisième|4e|4ème|quatrième) trimestre(?: 20\d\d)?"
     r"|(?:neuf|9|six|6) premiers mois(?: de l['’]année)?(?: 20\d\d)?|nine months|first half"
-    r"|premier semestre|fiscal (?:year )?20\d\d|FY ?\d{2,4}|exercice 20\d\d(?:/\d\d)?)",
-    re.IGNORECASE,
+    r"|premier semestre|fiscal (?:year )?20\d\d|fy ?\d{2,4}|exercice 20\d\d(?:/\d\d)?)"
 )
 
 
@@ -183,16 +193,19 @@ def detect(doc: Document) -> list[Finding]:
     ]
 
 
-def _segments(text: str, words: set[str]) -> list[tuple[re.Match[str], int, int, int]]:
-    """(metric match, pre-region start, region end) for each metric keyword of the sentence."""
+def _segments(
+    text: str, src: str, low: bool, words: set[str]
+) -> list[tuple[re.Match[str], int, int, int]]:
+    """(metric match, pre-region start, region end) for each metric keyword of the sentence
+    (``src``: the sentence lowered when ``low``, else ``text``)."""
     marks: list[tuple[int, int, re.Match[str] | None]] = []
-    for m in _METRIC.finditer(text):
-        if m.group("ca") and not m.group().isupper():
+    for m in _METRIC.finditer(src, low):
+        if m.group("ca") and not text[m.start() : m.end()].isupper():
             continue
         marks.append((m.start(), m.end(), m))
     if not _OTHER_WORDS.isdisjoint(words):
         covered = {k for s, e, _ in marks for k in range(s, e)}
-        for o in _OTHER.finditer(text):
+        for o in _OTHER.finditer(src, low):
             if o.start() not in covered:
                 marks.append((o.start(), o.end(), None))
     marks.sort(key=lambda t: t[0])
@@ -213,19 +226,25 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
     words = doc.words(i)
     if _MOVE_WORDS.isdisjoint(words) and ("%" not in text or not _HAS_FIGURE.search(text)):
         return []  # no change stated: nothing rose or fell
-    segments = _segments(text, words)[:MAX_PER_SENTENCE]
+    # the cues search the lowered sentence when lowering keeps every offset
+    lowered_text = lowered(text)
+    low = lowered_text is not None
+    src = text if lowered_text is None else lowered_text
+    segments = _segments(text, src, low, words)[:MAX_PER_SENTENCE]
     for metric, pre_start, post_start, region_end in segments:
-        post = text[post_start:region_end]
-        pre = text[pre_start : metric.start()]
+        post = src[post_start:region_end]
+        pre = src[pre_start : metric.start()]
         # the words right before the metric, even across another metric ("forecast revenue")
-        near = text[max(0, metric.start() - 40) : metric.start()] + " " + post[:60]
-        if _FORWARD.search(_COMPARED_FORWARD.sub(" ", near)):
+        near = src[max(0, metric.start() - 40) : metric.start()] + " " + post[:60]
+        if _FORWARD.search(_COMPARED_FORWARD.on(low).sub(" ", near), low):
             continue
         figs_post = [f for f in v.figures if post_start <= f.start and f.end <= region_end]
         figs_pre = [f for f in v.figures if pre_start <= f.start and f.end <= metric.start()]
-        finding = _read(doc, i, metric, post_start, region_end, figs_post, figs_pre, pre, post)
-        if finding is not None:
-            out.append(finding)
+        found = _read(
+            doc, i, metric, post_start, region_end, figs_post, figs_pre, pre, post, (src, low)
+        )
+        if found is not None:
+            out.append(found)
     return out
 
 
@@ -239,8 +258,12 @@ def _read(
     figs_pre: list[Figure],
     pre: str,
     post: str,
+    cues: tuple[str, bool],
 ) -> Finding | None:
+    """``cues``: the sentence for the cue searches and whether it is lowered (``pre`` and
+    ``post`` are cut from it)."""
     text = doc.view(i).text
+    src, low = cues
     pcts = [f for f in figs_post if f.kind == "percent" and not _is_share(text, f)]
     region_text = post
     if not pcts:
@@ -248,7 +271,7 @@ def _read(
         if pre_pcts:
             pcts = pre_pcts[-1:]
             region_text = pre + " " + post
-    pct_fig = _pick_pct(text, pcts)
+    pct_fig = _pick_pct(src, low, pcts)
     money = [f for f in figs_post if f.kind == "money"]
     amount_fig = _level(text, money)
     change: Decimal | None = None
@@ -260,14 +283,14 @@ def _read(
     if pct_fig is not None:
         change = pct_fig.value
         if not pct_fig.signed:
-            word = _nearest_direction(text, pct_fig)
+            word = _nearest_direction(src, low, pct_fig)
             if word is None:
                 return None  # a percentage with no rise or fall stated: not a change we can read
             if word == "down":
                 change = -change
         direction = "up" if change > 0 else "down" if change < 0 else None
     if direction is None:
-        direction = _word_direction(region_text[:120])
+        direction = _word_direction(region_text[:120], low)
         if direction is None:
             return None
         change = None
@@ -275,7 +298,9 @@ def _read(
     if actor is None:
         return None
     figures = [f for f in (amount_fig, pct_fig) if f is not None]
-    period_m = _PERIOD.search(text, max(0, metric.start() - 120), min(len(text), region_end + 60))
+    period_m = _PERIOD.search(
+        src, low, max(0, metric.start() - 120), min(len(text), region_end + 60)
+    )
     name = "ad revenue" if metric.group("ad") else "revenue"
     fields: dict[str, object] = {
         "metric": name,
@@ -283,12 +308,12 @@ def _read(
         "change_pct": None if change is None else round(float(change), 2),
         "amount": as_float(amount_fig.value) if amount_fig else None,
         "currency": amount_fig.currency if amount_fig else None,
-        "period": period_m.group() if period_m else None,
+        "period": text[period_m.start() : period_m.end()] if period_m else None,
     }
     values = frozenset(f.value for f in doc.view(i).figures if f.kind == "percent")
-    basis = text[max(0, metric.start() - 40) : metric.start()]
+    basis = src[max(0, metric.start() - 40) : metric.start()]
     return Finding(
-        alternative=_ORGANIC_METRIC.search(basis) is not None,
+        alternative=_ORGANIC_METRIC.search(basis, low) is not None,
         kind="revenue",
         sentence=i,
         company=actor,
@@ -310,10 +335,10 @@ def _is_share(text: str, f: Figure) -> bool:
     )
 
 
-def _pick_pct(text: str, pcts: list[Figure]) -> Figure | None:
+def _pick_pct(src: str, low: bool, pcts: list[Figure]) -> Figure | None:
     if not pcts:
         return None
-    reported = [f for f in pcts if not _ORGANIC.search(text[max(0, f.start - 40) : f.start])]
+    reported = [f for f in pcts if not _ORGANIC.search(src[max(0, f.start - 40) : f.start], low)]
     return (reported or pcts)[0]
 
 
@@ -344,21 +369,21 @@ def _level(text: str, money: list[Figure]) -> Figure | None:
     return None
 
 
-def _nearest_direction(text: str, fig: Figure) -> str | None:
+def _nearest_direction(src: str, low: bool, fig: Figure) -> str | None:
     """The direction word closest to a percentage ("fell 7%", "a 38 percent decrease")."""
-    lo, hi = max(0, fig.start - 50), min(len(text), fig.end + 30)
+    lo, hi = max(0, fig.start - 50), min(len(src), fig.end + 30)
     best: tuple[int, str] | None = None
     for pattern, name in ((_DOWN, "down"), (_UP, "up")):
-        for m in pattern.finditer(text, lo, hi):
+        for m in pattern.finditer(src, low, lo, hi):
             dist = fig.start - m.end() if m.end() <= fig.start else m.start() - fig.end
             if best is None or max(dist, 0) < best[0]:
                 best = (max(dist, 0), name)
     return best[1] if best else None
 
 
-def _word_direction(text: str) -> str | None:
-    down = _DOWN.search(text)
-    up = _UP.search(text)
+def _word_direction(text: str, low: bool) -> str | None:
+    down = _DOWN.search(text, low)
+    up = _UP.search(text, low)
     if down and (not up or down.start() < up.start()):
         return "down"
     if up:

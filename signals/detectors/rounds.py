@@ -11,9 +11,9 @@ import re
 from decimal import Decimal
 
 from signals.build import Finding, as_float
+from signals.cues import Cue, lowered
 from signals.document import Document, is_oblique
 from signals.entities import Mention
-from signals.hedging import lowercase_pattern, lowered
 
 _VALUATION = re.compile(
     r"\b(?:valued at|valuation of|valuing (?:it|the company) at|valorisée?s?|valoris\w+ à"
@@ -26,12 +26,11 @@ _SUBSIDIARY = re.compile(
     r"(?:filiale|subsidiary|unit|division|branche|spin-?off)\b[^,;.]{0,30}?\b(?:de|d['’]|du|of)\s*$",
     re.IGNORECASE,
 )
-_INVESTOR_AFTER = re.compile(
+_INVESTOR_AFTER = Cue(
     r"\b(?:led by|co-led by|menée? par|emmenée? par|conduite? par|pilotée? par|with participation"
     r"|avec la participation|backed by|soutenue? par|investors? (?:include|included|including)"
     r"|investisseurs (?:figurent|comme|dont|incluant)|parmi les investisseurs|auprès d['’e]"
-    r"|from investors|participation (?:from|of|de)|(?:round|investors|backers) included)\b",
-    re.IGNORECASE,
+    r"|from investors|participation (?:from|of|de)|(?:round|investors|backers) included)\b"
 )
 _VALUATION_WORDS = frozenset(
     """valued valuation valuing valorisé valorisée valorisés valorisées valorisation évaluée
@@ -41,14 +40,17 @@ _INVESTOR_WORDS = frozenset(
     """by par participation participated part joined participé investi backed soutenu soutenue
     investors investor included include including investisseurs auprès""".split()
 )
-_INVESTOR_BEFORE = re.compile(
-    r"\b(?:participated|took part|joined the round|ont participé|y ont participé|ont investi"
-    r"|ont également participé)\b",
-    re.IGNORECASE,
+# a word every match of _INVESTOR_AFTER (resp. _INVESTOR_BEFORE) in lowered() text holds as a
+# whole token: a sentence holding none of them skips that regex ("par", "by" are not cues)
+_INVESTOR_AFTER_WORDS = frozenset(
+    """led mené menée emmené emmenée conduit conduite piloté pilotée participation backed
+    soutenu soutenue investor investors investisseurs auprès included""".split()
 )
-
-_INVESTOR_AFTER_LOW = lowercase_pattern(_INVESTOR_AFTER)
-_INVESTOR_BEFORE_LOW = lowercase_pattern(_INVESTOR_BEFORE)
+_INVESTOR_BEFORE_WORDS = frozenset("participated part joined participé investi".split())
+_INVESTOR_BEFORE = Cue(
+    r"\b(?:participated|took part|joined the round|ont participé|y ont participé|ont investi"
+    r"|ont également participé)\b"
+)
 
 
 def enrich(doc: Document, findings: list[Finding]) -> None:
@@ -130,13 +132,20 @@ def _subsidiaries(doc: Document) -> dict[str, str]:
 def _investors(doc: Document) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for i, s in enumerate(doc.sentences):
-        if _INVESTOR_WORDS.isdisjoint(doc.words(i)):
+        words = doc.words(i)
+        if _INVESTOR_WORDS.isdisjoint(words):
             continue
         low = lowered(s.text)
         if low is not None:
-            after, before = _INVESTOR_AFTER_LOW.search(low), _INVESTOR_BEFORE_LOW.search(low)
+            after = None
+            if not _INVESTOR_AFTER_WORDS.isdisjoint(words):
+                after = _INVESTOR_AFTER.low.search(low)
+            before = None
+            if not _INVESTOR_BEFORE_WORDS.isdisjoint(words):
+                before = _INVESTOR_BEFORE.low.search(low)
         else:
-            after, before = _INVESTOR_AFTER.search(s.text), _INVESTOR_BEFORE.search(s.text)
+            after = _INVESTOR_AFTER.folded.search(s.text)
+            before = _INVESTOR_BEFORE.folded.search(s.text)
         if after is None and before is None:
             continue
         v = doc.view(i)

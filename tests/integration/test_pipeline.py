@@ -11,10 +11,9 @@ from typing import Any
 
 import orjson
 import pytest
+from handmade import funding_signal, send_signals
 
-from signals.models import Evidence, Signal
-from streams.codec import encode
-from streams.kafka import aiokafka_options
+from signals.models import Signal
 from streams.processes import WorkerProcess
 from streams.settings import Settings
 
@@ -120,42 +119,11 @@ def test_seed_article_end_to_end(
 
 
 def _signal(n: int, company: str, source: str, when: datetime) -> Signal:
-    sentence = f"{company} raised $200 million ({n})."
-    return Signal(
-        signal_id=f"{company}-{n}",
-        article_id=f"restart-{n}",
-        kind="funding",
-        company=company,
-        company_mention=company,
-        language="en",
-        confidence=0.9,
-        evidence=Evidence(field="body", start=0, end=len(sentence), sentence=sentence),
-        source=source,
-        published_at=when,
-        amount=200e6,
-        currency="USD",
-    )
+    return funding_signal(n, company, when, source=source, article="restart")
 
 
 def _send_signals(settings: Settings, signals: list[Signal]) -> None:
-    async def send() -> None:
-        from aiokafka import AIOKafkaProducer
-
-        producer = AIOKafkaProducer(acks="all", **aiokafka_options(settings))
-        await producer.start()
-        try:
-            for s in signals:
-                assert s.published_at is not None
-                await producer.send_and_wait(
-                    settings.topic_signals_detected,
-                    key=s.company.encode(),
-                    value=encode(s),
-                    timestamp_ms=int(s.published_at.timestamp() * 1000),
-                )
-        finally:
-            await producer.stop()
-
-    asyncio.run(send())
+    asyncio.run(send_signals(settings, signals))
 
 
 def _figures(alert: Record) -> dict[str, tuple[int, float, int]]:

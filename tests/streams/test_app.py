@@ -8,6 +8,7 @@ from prometheus_client import CollectorRegistry
 from streams.app import create_app, faust_options
 from streams.metrics import Metrics
 from streams.settings import Settings
+from streams.transport import Transport
 
 
 def test_options_come_from_settings(tmp_path: Path) -> None:
@@ -24,15 +25,28 @@ def test_options_come_from_settings(tmp_path: Path) -> None:
     assert opts["processing_guarantee"] == "at_least_once"
     assert opts["broker_session_timeout"] == 7.0
     assert (opts["web_enabled"], opts["web_host"], opts["web_port"]) == (True, "127.0.0.1", 7001)
-    # production brokers keep faust's own safety check and batching
+    # production brokers keep faust's own safety check
     assert "recovery_consistency_check" not in opts
-    assert "producer_max_batch_size" not in opts
+    assert (opts["producer_linger"], opts["producer_max_batch_size"]) == (0.005, 1_000_000)
 
 
 def test_embedded_broker_options() -> None:
     opts = faust_options(Settings(broker="kafka://127.0.0.1:1", embedded_broker=True))
     assert opts["recovery_consistency_check"] is False
-    assert opts["producer_max_batch_size"] == 1
+    # the producer batches as on Kafka: recovery finds the true ends by fetch (streams/offsets.py)
+    assert opts["producer_max_batch_size"] == 1_000_000
+
+
+@pytest.mark.parametrize("embedded", [False, True])
+def test_app_consumes_through_our_transport(embedded: bool) -> None:
+    settings = Settings(
+        broker="kafka://127.0.0.1:1", store="memory", embedded_broker=embedded, fetch_max_wait_ms=7
+    )
+    transport = create_app(settings, Metrics.create(CollectorRegistry())).app.transport
+    assert isinstance(transport, Transport)
+    assert transport.fetch_max_wait_ms == 7
+    # the fetch-based end offsets are for the embedded broker only; Kafka keeps ListOffsets
+    assert transport.exact_end_offsets is embedded
 
 
 def test_no_broker_no_app() -> None:
