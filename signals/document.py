@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from signals.cues import holds_any, lowered
 from signals.entities import AliasTable, Mention, find_mentions
 from signals.hedging import is_denied
 from signals.models import NewsEvent
@@ -111,6 +112,10 @@ NUMBER_WORDS = frozenset(
     quadrupled""".split()
 )
 _HAS_CURRENCY = re.compile(r"[$€£¥]|dollar|euro|USD|EUR|GBP|\dE\b|ME\b", re.IGNORECASE)
+# _HAS_CURRENCY on lowered() text: one of these strings, else "e" closing a word after a digit
+# or an "m" (a pattern opening with a class, which ``re`` skips to in C)
+_CURRENCY_KEYS = ("$", "€", "£", "¥", "dollar", "eur", "usd", "gbp")
+_E_CLOSING = re.compile(r"[\dm]e\b")
 
 
 @dataclass
@@ -426,7 +431,7 @@ class Document:
     def currency_of(self, value: object) -> str | None:
         """The currency written with the same amount in the title or the lead, if any."""
         for j in range(min(len(self.sentences), self.n_title + _LEAD)):
-            if _HAS_CURRENCY.search(self.sentences[j].text) is None:
+            if not has_currency(self.sentences[j].text):
                 continue
             for f in self.view(j).figures:
                 if f.currency and f.value == value:
@@ -441,6 +446,14 @@ class Document:
                 if f.currency and (j < i or f.end <= pos):
                     return f.currency
         return "EUR" if self.language == "fr" else "USD"
+
+
+def has_currency(text: str) -> bool:
+    """Whether ``text`` may write a currency: ``_HAS_CURRENCY.search(text)`` found something."""
+    low = lowered(text)
+    if low is None:
+        return _HAS_CURRENCY.search(text) is not None
+    return holds_any(low, _CURRENCY_KEYS) or _E_CLOSING.search(low) is not None
 
 
 def clause_ends(text: str) -> list[int]:

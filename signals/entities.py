@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from signals.errors import ConfigError
 
@@ -100,9 +99,9 @@ _PERSON_TITLES = (
 _PERSON_BEFORE = re.compile(r"(?:\b(?:" + "|".join(map(re.escape, _PERSON_TITLES)) + r")\s)$")
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A name found in a text: as written, canonical, where, and what it is."""
+class Mention(NamedTuple):
+    """A name found in a text: as written, canonical, where, and what it is (a named tuple:
+    immutable, and built about three times faster than a frozen dataclass)."""
 
     text: str
     name: str

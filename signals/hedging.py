@@ -63,10 +63,10 @@ def is_hedged(sentence: str, start: int = 0, end: int | None = None) -> bool:
         return True
     stop = len(sentence) if end is None else end
     window = sentence[max(0, start - 80) : min(len(sentence), stop + 15)]
-    low = window.lower()
-    # "-rait" and "-raient" both hold "rai" once lowered ("ı" is the one letter IGNORECASE
-    # folds onto "i" that lowering keeps): most windows skip the regex
-    if "rai" not in low and "ı" not in low:
+    # a match ends in "rait" or "raient", which lowered() text holds as written (English
+    # "raised" holds "rai" but neither): most windows skip the regex
+    folded = lowered(window)
+    if folded is not None and "rait" not in folded and "raient" not in folded:
         return False
     return any(m.group().lower() not in _NOT_CONDITIONAL for m in _CONDITIONAL.finditer(window))
 

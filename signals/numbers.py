@@ -8,9 +8,8 @@ Every pattern is anchored by a look-behind so a run of digits or spaces is read 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from signals.errors import ParseError
 
@@ -110,9 +109,9 @@ _WORD_CURRENCIES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """One figure read in a text: its kind, value, currency and span."""
+class Figure(NamedTuple):
+    """One figure read in a text: its kind, value, currency and span. A named tuple: as
+    immutable as a frozen dataclass, and built about three times faster (articles hold dozens)."""
 
     kind: FigureKind
     value: Decimal
@@ -263,6 +262,7 @@ _SPOT_WORDS = (
     "thousand", "usd", "eur", "gbp",
 )  # fmt: skip
 _CODES = frozenset("USD EUR GBP CHF JPY CNY CAD".split())
+_CODE_FIRST = frozenset("eEuUgG")  # the first letters of the codes among _SPOT_WORDS
 
 
 def _starts(text: str, p: int, digit: bool) -> list[int]:
@@ -322,13 +322,33 @@ def _spots(lowered: str) -> list[int]:
     return out
 
 
+def _inside_word(text: str, p: int) -> bool:
+    """A currency code's spot inside a word ("secteur", "leur"): no _FIGURE match reaches it,
+    since every "eur", "usd" or "gbp" a match holds follows a digit, a space, a sign, an
+    apostrophe or the range word "à" (checked here), never another letter."""
+    return p > 0 and text[p - 1].isalpha() and text[p - 1] not in "àÀ"
+
+
+def _lower_in_place(text: str) -> str:
+    """``text.lower()`` at the same offsets: a letter whose lowercase is longer ("İ" ->
+    "i" + U+0307) keeps its first letter, so the spots found in it are offsets into ``text``."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower()[0] for c in text)
+
+
 def _candidates(text: str) -> list[re.Match[str]]:
     out: list[re.Match[str]] = []
     cursor = 0
-    for p in _spots(text.lower()):
+    low = _lower_in_place(text)
+    aligned = len(low) == len(text)
+    for p in _spots(low):
         if p < cursor:
             continue
         c = text[p]
+        if aligned and c in _CODE_FIRST and _inside_word(text, p):
+            continue
         found = None
         for start in _starts(text, p, c.isdigit() or c in "$€£¥"):
             if start < cursor:

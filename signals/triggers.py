@@ -21,7 +21,6 @@ _MODEL_WORD = re.compile(
 )
 
 _MODEL_SCAN = re.compile(rf"\b{_MODEL_WORD.pattern}\b")
-_DIGIT = re.compile(r"\d")
 
 TRIGGER_WORDS: dict[Kind, frozenset[str]] = {
     "funding": frozenset(
@@ -104,11 +103,11 @@ def sentence_kinds(text: str, words: set[str]) -> list[Kind]:
     """The kinds with a trigger word among ``words`` (the lowercased words of the sentence
     ``text``) or, for GPUs, a model code in it."""
     found = [k for k, trig in TRIGGER_WORDS.items() if not trig.isdisjoint(words)]
-    if (
-        "gpu_procurement" not in found
-        and _DIGIT.search(text) is not None
-        # a model code holds a digit: the regex is tried only on words that are not all letters
-        and any(w[0] in "hbalgmt" and not w.isalpha() and _MODEL_WORD.fullmatch(w) for w in words)
-    ):
-        found.append("gpu_procurement")
+    if "gpu_procurement" not in found:
+        # a model code holds a digit: the regex is tried only on words that are not all
+        # letters (a plain loop: cheaper than scanning ``text`` for a digit first, or any())
+        for w in words:
+            if w[0] in "hbalgmt" and not w.isalpha() and _MODEL_WORD.fullmatch(w):
+                found.append("gpu_procurement")
+                break
     return found

@@ -153,3 +153,11 @@ def test_percent_round_trip(value: Decimal, french: bool) -> None:
 def test_scanner_never_crashes_and_spans_are_in_bounds(text: str) -> None:
     for fig in find_figures(text):
         assert 0 <= fig.start < fig.end <= len(text)
+
+
+def test_a_letter_that_lowers_longer_does_not_shift_figures() -> None:
+    # "İ".lower() is two characters: spots found in the lowered text must stay offsets of the text
+    text = "İİİ İzmir: 5 million dollars, İ5 and 7"
+    figures = find_figures(text)
+    assert [text[f.start : f.end] for f in figures][:1] == ["5 million dollars"]
+    assert all(text[f.start : f.end].strip() for f in figures)

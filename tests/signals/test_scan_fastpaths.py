@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from signals.document import _CLAUSE, clause_ends
+from signals.document import _CLAUSE, _HAS_CURRENCY, clause_ends, has_currency
 from signals.entities import _PERSON_BEFORE, _TOKEN, _person_before, _tokens
-from signals.numbers import _spots
+from signals.numbers import _FIGURE, _candidates, _spots, _starts
 
 # the definitions the fast paths replace
 _SPOT = re.compile(
@@ -41,6 +41,15 @@ _CLAUSE_PIECES = [
     "alors que", "while", "whereas", "mais", "but", " : ", " – ", " — ", " - ", ":", "-", " ",
     "x", "elon", "\n",
 ]  # fmt: skip
+_CURRENCY_PIECES = [
+    "$", "€", "£", "¥", "Dollar", "EURO", "eur", "Usd", "GBP", "uſd", "3", "E", "e", "M", "m", "ME",
+    "me", "some", "İ", "ı", "ß", "é", "x", "_", " ", ".", "\n",
+]  # fmt: skip
+_CODE_PIECES = [
+    "5", "12", "3,5", " ", "\u00a0", "eur", "EUR", "euros", "Euro", "leur", "secteur", "à", "À",
+    "-", "–", "d'", "de ", "millions", "mds", "M", "m", "k", "usd", "USD", "gbp", "GBP", "deux",
+    "milliards", "€", "$", "x", "é", "'", ".", ",", "ß",
+]  # fmt: skip
 _PERSON_PIECES = ["CEO ", "Mr.", "Mr", "M.", "co-founder", "founder", " ", "\n", "x", "-", "é"]
 
 
@@ -71,3 +80,34 @@ def test_a_title_before_a_name_is_found_as_by_the_plain_pattern(text: str) -> No
     expected = _PERSON.search(window) is not None
     assert (_PERSON_BEFORE.search(window) is not None) is expected
     assert _person_before(text, start) is expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts(_CURRENCY_PIECES))
+def test_the_currency_gate_answers_as_the_plain_pattern(text: str) -> None:
+    assert has_currency(text) is (_HAS_CURRENCY.search(text) is not None)
+
+
+def _plain_candidates(text: str) -> list[tuple[int, int]]:
+    """The figure scan without the skip of currency codes inside words."""
+    out: list[tuple[int, int]] = []
+    cursor = 0
+    for p in _spots(text.lower()):
+        if p < cursor:
+            continue
+        c = text[p]
+        for start in _starts(text, p, c.isdigit() or c in "$€£¥"):
+            m = _FIGURE.match(text, start) if start >= cursor else None
+            if m is not None and m.end() > p:
+                out.append(m.span())
+                cursor = max(m.end(), p + 1)
+                break
+    return out
+
+
+@example("le fonds leur apporte eur 5 millions, le secteur USD 3 et 4 gbp")
+@example("de 5 àEUR6 millions, leur 7 M€")
+@settings(max_examples=600, deadline=None)
+@given(_texts(_CODE_PIECES))
+def test_codes_inside_words_are_skipped_without_losing_a_figure(text: str) -> None:
+    assert [m.span() for m in _candidates(text)] == _plain_candidates(text)
