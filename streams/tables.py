@@ -14,6 +14,7 @@ changelog tombstone, so memory stays bounded (:mod:`streams.window_expiry`).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -251,23 +252,17 @@ class WindowBatch:
     def flush(self) -> int:
         """Write every changed window once, then drop the windows the batch's event times have
         expired (in the batch's partitions); returns how many windows were written."""
-        from faust.streams import _current_event
-
         expiry = self.tables.expiry
-        current, token = None, None
-        try:
-            for (name, key, span), event in self._dirty.items():
-                if event is not current:  # a signal's windows follow one another: set it once
-                    if token is not None:
-                        _current_event.reset(token)
-                    current, token = event, _current_event.set(weakref.ref(event))
-                window = self._windows[(name, key, span)]
-                self.tables.by_name[name].table[(key, span)] = window.members
-                if expiry is not None:
-                    expiry.written(name, event.message.partition, (key, span))
-        finally:
-            if token is not None:
-                _current_event.reset(token)
+        # a signal's windows follow one another: make its event current once for all of them
+        for _, run in itertools.groupby(self._dirty.items(), key=lambda item: id(item[1])):
+            group = list(run)
+            event = group[0][1]
+            with processing(event):
+                for (name, key, span), _event in group:
+                    window = self._windows[(name, key, span)]
+                    self.tables.by_name[name].table[(key, span)] = window.members
+                    if expiry is not None:
+                        expiry.written(name, event.message.partition, (key, span))
         written = len(self._dirty)
         self._dirty.clear()
         self._windows.clear()
