@@ -41,7 +41,8 @@ class _Message:
     def __init__(self, topic: str, value: bytes, timestamp: float, offset: int, partition: int):
         self.topic, self.value, self.timestamp = topic, value, timestamp
         self.offset, self.partition = offset, partition
-        self.key, self.headers = b"", []
+        self.key = b""
+        self.headers: list[tuple[str, bytes]] = []
 
 
 class _Event:

@@ -508,7 +508,33 @@ def run_python(argv: list[str], timeout_s: float) -> subprocess.CompletedProcess
 
 
 def add_worker_options(ap: argparse.ArgumentParser, *, seed: int) -> None:
-    """The options every pipeline benchmark takes: story stage, table store, corpus seed."""
+    """The options every pipeline benchmark takes: story stage, table store, corpus seed, and
+    any other worker setting (``--set NAME=VALUE``, parsed into ``args.set``, a dict)."""
     ap.add_argument("--stories", choices=("off", "on"), default="off")
     ap.add_argument("--store", choices=("rocksdb", "memory"), default="rocksdb")
     ap.add_argument("--seed", type=int, default=seed)
+    ap.add_argument(
+        "--set",
+        type=_setting,
+        action=_SettingsAction,
+        default={},
+        metavar="NAME=VALUE",
+        help="another worker setting (Settings field), e.g. fetch_max_wait_ms=20",
+    )
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or name not in Settings.model_fields:
+        raise argparse.ArgumentTypeError(f"not NAME=VALUE of a setting: {text}")
+    return name, value
+
+
+class _SettingsAction(argparse.Action):
+    """Collects repeated ``--set NAME=VALUE`` into one dict."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        current = dict(getattr(namespace, self.dest) or {})
+        name, value = values
+        current[name] = value
+        setattr(namespace, self.dest, current)

@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results = []
     with broker() as b, tempfile.TemporaryDirectory() as tmp:
         settings = bench_settings(
-            b, Path(tmp), stories_enabled=args.stories == "on", store=args.store
+            b, Path(tmp), stories_enabled=args.stories == "on", store=args.store, **args.set
         )
         prepare_topics(settings)
         corpus = Corpus(seed=args.seed, tag="lat")
@@ -135,6 +135,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "bench": "latency",
         "stories": args.stories,
         "store": args.store,
+        "settings": args.set,
         "seconds_per_rate": args.seconds,
         "results": results,
         "loadavg_before": load_before,

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows = []
     with broker() as b, tempfile.TemporaryDirectory() as tmp:
         settings = bench_settings(
-            b, Path(tmp), stories_enabled=args.stories == "on", store=args.store
+            b, Path(tmp), stories_enabled=args.stories == "on", store=args.store, **args.set
         )
         prepare_topics(settings)
         corpus = Corpus(seed=args.seed, tag="mem")

@@ -154,30 +154,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def setting(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or name not in Settings.model_fields:
-        raise argparse.ArgumentTypeError(f"not NAME=VALUE of a setting: {text}")
-    return name, value
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--step", type=float, default=6.0, help="event-time seconds between events")
     add_worker_options(ap, seed=7)
-    ap.add_argument(
-        "--set",
-        type=setting,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="another worker setting (Settings field), e.g. batch_within_s=0.05",
-    )
     ap.add_argument("--timeout", type=float, default=1800.0, help="bound on the pipeline run")
     ap.add_argument("--profile", type=Path, help="py-spy the worker into this collapsed-stack file")
     args = ap.parse_args(argv)
-    args.set = dict(args.set)
     r = run(args)
     emit(
         r,

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with broker() as b, tempfile.TemporaryDirectory() as tmp:
         for n in (1, 2):
             settings = bench_settings(
-                b, Path(tmp), stories_enabled=args.stories == "on", store=args.store
+                b, Path(tmp), stories_enabled=args.stories == "on", store=args.store, **args.set
             )
             prepare_topics(settings)
             corpus = Corpus(seed=args.seed, tag=f"scale{n}")

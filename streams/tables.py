@@ -1,4 +1,8 @@
-"""Windowed aggregates per (company, kind): tumbling 1 h and 1 d, hopping 7 d advancing daily.
+"""Windowed aggregates per (company, kind): 1 h, 1 d and 7 d windows, from two stored tables.
+
+Two tumbling tables are stored: hourly and daily windows. The 7 d figures are those of the seven
+daily windows ending with the day of the timestamp (the last 7 days), read together: each signal
+is written to 2 windows, not 9 as with a hopping 7 d table stepping daily (7 windows per signal).
 
 A window's value is the set of signals counted in it, ``{signal_id: [source, amount_usd,
 quantity, seq]}``. Adding a signal is a dict union, so a signal replayed after a crash (processing
@@ -27,18 +31,27 @@ from streams.settings import Settings
 from streams.window_expiry import WindowExpiry
 
 WindowName = Literal["1h", "1d", "7d"]
+Span = tuple[float, float]
 HOUR = 3600
 DAY = 24 * HOUR
-# name -> (size, step, expires) in seconds
-WINDOWS: dict[WindowName, tuple[int, int, int]] = {
-    "1h": (HOUR, HOUR, 2 * HOUR),
-    "1d": (DAY, DAY, 2 * DAY),
-    "7d": (7 * DAY, DAY, 8 * DAY),
+# the stored (tumbling) tables: name -> (window size, expires after the window's end) in seconds.
+# Daily windows are kept 14 days: the 7 d figures of a signal up to 8 days late still hold all
+# of their 7 days.
+TABLES: dict[WindowName, tuple[int, int]] = {
+    "1h": (HOUR, 2 * HOUR),
+    "1d": (DAY, 14 * DAY),
+}
+# the reported windows: name -> (stored table, how many of its windows, the last one holding
+# the timestamp)
+WINDOWS: dict[WindowName, tuple[WindowName, int]] = {
+    "1h": ("1h", 1),
+    "1d": ("1d", 1),
+    "7d": ("1d", 7),
 }
 Members = dict[str, list[Any]]  # signal_id -> [source, amount_usd, quantity, seq]
 _SEP = "\x1f"
 _MIB = 1024 * 1024
-# Each window table keeps one RocksDB per partition (3 tables x 4 partitions = 12 DBs). With
+# Each window table keeps one RocksDB per partition (2 tables x 4 partitions = 8 DBs). With
 # faust's defaults (a 64 MiB memtable, up to 3, and a 2 GiB block cache, per DB) RSS grows with
 # every write until each memtable fills: up to 768 MiB before the first flush. The live windows
 # are a few MiB (they expire), so small memtables and caches bound RSS soon after start.
@@ -49,12 +62,18 @@ ROCKSDB_OPTIONS: dict[str, int] = {
 }
 
 
+def size_of(window: WindowName) -> int:
+    """A reported window's length in seconds."""
+    table, count = WINDOWS[window]
+    return TABLES[table][0] * count
+
+
 def window_for(seconds: float) -> WindowName:
     """The window whose size is ``seconds`` (for ``SIGNALS_SURGE_WINDOW_S``)."""
-    for name, (size, _step, _expires) in WINDOWS.items():
-        if size == seconds:
+    for name in WINDOWS:
+        if size_of(name) == seconds:
             return name
-    sizes = ", ".join(str(size) for size, _, _ in WINDOWS.values())
+    sizes = ", ".join(str(size_of(name)) for name in WINDOWS)
     raise ValueError(f"surge window must be one of {sizes} seconds, not {seconds}")
 
 
@@ -79,18 +98,9 @@ def as_of(members: Mapping[str, list[Any]], upto: int | None) -> Members:
     return {sid: m for sid, m in members.items() if seq_of(m) <= upto}
 
 
-def merge(old: Members | None, new: Members) -> Members:
-    """Window update: set union, so applying the same signal twice changes nothing."""
-    if not old:
-        return dict(new)
-    if new.keys() <= old.keys():
-        return old
-    return {**old, **new}
-
-
 def figures(window: WindowName, start: float, members: Mapping[str, list[Any]]) -> WindowFigures:
     """The figures of one window from its members."""
-    size = WINDOWS[window][0]
+    size = size_of(window)
     begin = datetime.fromtimestamp(start, UTC)
     return WindowFigures(
         window=window,
@@ -105,31 +115,13 @@ def figures(window: WindowName, start: float, members: Mapping[str, list[Any]]) 
 
 @dataclass(frozen=True)
 class WindowTables:
-    """The three windowed tables of one app (faust ``WindowWrapper`` objects)."""
+    """The stored window tables of one app (faust ``WindowWrapper`` objects, by table name).
+
+    Read and written through a :class:`WindowBatch`.
+    """
 
     by_name: dict[WindowName, Any]
     expiry: WindowExpiry | None = None
-
-    def add(self, key: str, members: Members) -> None:
-        """Count ``members`` in every window of every table that holds the current event."""
-        for wrapper in self.by_name.values():
-            wrapper[key].apply(merge, members)
-
-    def members(self, name: WindowName, key: str, timestamp: float) -> tuple[float, Members]:
-        """(window start, members) of the window of ``name`` reported for ``timestamp``.
-
-        For the hopping 7 d table this is the window that ends soonest: the last 7 days.
-        """
-        table = self.by_name[name].table
-        start, _end = table.window.earliest(timestamp)
-        return start, dict(table.get((key, (start, _end))) or {})
-
-    def figures(self, key: str, timestamp: float) -> list[WindowFigures]:
-        out = []
-        for name in WINDOWS:
-            start, members = self.members(name, key, timestamp)
-            out.append(figures(name, start, members))
-        return out
 
     def sizes(self) -> Iterator[tuple[str, int]]:
         """(table name, keys held) for the table-size gauge."""
@@ -191,24 +183,45 @@ class WindowBatch:
     """The window tables seen through one batch of messages: each window read once, each changed
     window written once (one changelog record per key and window per batch, not per signal).
 
-    Same methods as :class:`WindowTables`; ``add`` takes the faust event the members come from,
-    whose partition the changelog record goes to. Call :meth:`flush` at the end of the batch.
+    ``add`` takes the faust event the members come from, whose partition the changelog record
+    goes to. Call :meth:`flush` at the end of the batch.
     """
 
     def __init__(self, tables: WindowTables) -> None:
         self.tables = tables
-        self._windows: dict[tuple[WindowName, str, tuple[float, float]], _Window] = {}
-        self._dirty: dict[tuple[WindowName, str, tuple[float, float]], Any] = {}
+        self._windows: dict[tuple[WindowName, str, Span], _Window] = {}
+        self._dirty: dict[tuple[WindowName, str, Span], Any] = {}
         self._partitions: set[int] = set()
+        # windows made of several stored ones (7 d), kept up to date by ``add``
+        self._spans: dict[tuple[WindowName, str, Span], _Window] = {}
+        self._spans_of: dict[tuple[WindowName, str], list[tuple[Span, _Window]]] = {}
 
-    def _window(self, name: WindowName, key: str, span: tuple[float, float]) -> _Window:
-        at = (name, key, span)
+    def _window(self, table: WindowName, key: str, span: Span) -> _Window:
+        at = (table, key, span)
         window = self._windows.get(at)
         if window is None:
             # the store itself: ``Table.get`` looks a missing key up twice (``in``, then get)
-            stored = self.tables.by_name[name].table.data.get((key, span))
+            stored = self.tables.by_name[table].table.data.get((key, span))
             window = self._windows[at] = _Window(dict(stored or {}))
         return window
+
+    def _reported(self, name: WindowName, key: str, timestamp: float) -> tuple[float, _Window]:
+        """(start, window) of the reported window ``name`` of ``key`` at ``timestamp``."""
+        table, count = WINDOWS[name]
+        window_of = self.tables.by_name[table].table.window
+        lo, hi = window_of.earliest(timestamp)
+        if count == 1:
+            return lo, self._window(table, key, (lo, hi))
+        size = TABLES[table][0]
+        span = (lo - (count - 1) * size, lo + size)  # exact bounds (faust's ends are 0.1 s short)
+        window = self._spans.get((name, key, span))
+        if window is None:
+            members: Members = {}
+            for k in range(count):  # the latest first: the earliest window's entry wins
+                members.update(self._window(table, key, window_of.earliest(lo - k * size)).members)
+            window = self._spans[(name, key, span)] = _Window(members)
+            self._spans_of.setdefault((table, key), []).append((span, window))
+        return span[0], window
 
     def add(self, key: str, members: Members, timestamp: float, event: Any) -> None:
         """Count ``members`` in every window of every table that holds ``timestamp``."""
@@ -216,22 +229,25 @@ class WindowBatch:
             partition = event.message.partition
             self.tables.expiry.observe(partition, timestamp)
             self._partitions.add(partition)
-        for name, wrapper in self.tables.by_name.items():
+        for table, wrapper in self.tables.by_name.items():
             for lo, hi in wrapper.table.window.ranges(timestamp):
-                if self._window(name, key, (lo, hi)).add(members):
-                    self._dirty[(name, key, (lo, hi))] = event
+                if self._window(table, key, (lo, hi)).add(members):
+                    self._dirty[(table, key, (lo, hi))] = event
+            for (lo, hi), window in self._spans_of.get((table, key), ()):
+                if lo <= timestamp < hi:
+                    window.add(members)
 
     def members(self, name: WindowName, key: str, timestamp: float) -> tuple[float, Members]:
-        """As :meth:`WindowTables.members`; the mapping is the batch's own: do not change it."""
-        start, end = self.tables.by_name[name].table.window.earliest(timestamp)
-        return start, self._window(name, key, (start, end)).members
+        """(window start, members) of the window ``name`` of ``key`` reported for ``timestamp``
+        (for 7 d: the last 7 days). The mapping is the batch's own: do not change it."""
+        start, window = self._reported(name, key, timestamp)
+        return start, window.members
 
     def figures(self, key: str, timestamp: float, upto: int | None = None) -> list[WindowFigures]:
         """The figures of ``key``'s windows at ``timestamp``, as of seq ``upto`` if given."""
         out = []
         for name in WINDOWS:
-            start, end = self.tables.by_name[name].table.window.earliest(timestamp)
-            w = self._window(name, key, (start, end))
+            start, w = self._reported(name, key, timestamp)
             if upto is not None and upto < w.max_seq:  # a replay: count only what came before
                 out.append(figures(name, start, as_of(w.members, upto)))
                 continue
@@ -240,7 +256,7 @@ class WindowBatch:
                 WindowFigures(
                     window=name,
                     start=begin,
-                    end=begin + timedelta(seconds=WINDOWS[name][0]),
+                    end=begin + timedelta(seconds=size_of(name)),
                     count=len(w.members),
                     amount_usd=w.amount_usd,
                     quantity=w.quantity,
@@ -258,14 +274,16 @@ class WindowBatch:
             group = list(run)
             event = group[0][1]
             with processing(event):
-                for (name, key, span), _event in group:
-                    window = self._windows[(name, key, span)]
-                    self.tables.by_name[name].table[(key, span)] = window.members
+                for (table, key, span), _event in group:
+                    window = self._windows[(table, key, span)]
+                    self.tables.by_name[table].table[(key, span)] = window.members
                     if expiry is not None:
-                        expiry.written(name, event.message.partition, (key, span))
+                        expiry.written(table, event.message.partition, (key, span))
         written = len(self._dirty)
         self._dirty.clear()
         self._windows.clear()
+        self._spans.clear()
+        self._spans_of.clear()
         if expiry is not None:
             expiry.expire(sorted(self._partitions))
             self._partitions.clear()
@@ -295,7 +313,7 @@ def create_tables(app: Any, settings: Settings) -> WindowTables:
     by_name: dict[WindowName, Any] = {}
     expiry = WindowExpiry()
     table_class = _event_time_table(app)
-    for name, (size, step, expires) in WINDOWS.items():
+    for name, (size, expires) in TABLES.items():
 
         async def restored(event: Any, name: str = name) -> None:
             msg = event.message
@@ -313,9 +331,6 @@ def create_tables(app: Any, settings: Settings) -> WindowTables:
                 options=dict(ROCKSDB_OPTIONS),  # the store takes keys out of it
             )
         )
-        if size == step:
-            by_name[name] = table.tumbling(size, expires=timedelta(seconds=expires))
-        else:
-            by_name[name] = table.hopping(size, step, expires=timedelta(seconds=expires))
+        by_name[name] = table.tumbling(size, expires=timedelta(seconds=expires))
         expiry.tables[name] = (table, float(expires))
     return WindowTables(by_name, expiry)

@@ -1,10 +1,12 @@
 """A read-only copy of the window tables, rebuilt from their changelog topics, for the API.
 
 The workers own the tables (:mod:`streams.tables`); each worker holds only its partitions. The
-API reads every partition of each table's changelog (``{app_id}-signal_windows_{1h,1d,7d}-
+API reads every partition of each table's changelog (``{app_id}-signal_windows_{1h,1d}-
 changelog``), so any API replica answers for any company. A changelog record is the faust
 windowed key ``[table_key, [start, end]]`` (JSON) and the window's members (JSON), the last
 record of a key winning; windows older than the table's expiry are dropped to bound memory.
+The 7 d figures are read from the seven daily windows ending with the reference day, as the
+workers do (:mod:`streams.tables`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import orjson
 
 from signals.models import KINDS, WindowFigures
 from streams.settings import Settings
-from streams.tables import _SEP, WINDOWS, Members, WindowName, figures
+from streams.tables import _SEP, TABLES, WINDOWS, Members, WindowName, figures
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ Window = tuple[float, float]
 
 def changelog_topics(settings: Settings) -> dict[str, WindowName]:
     """Changelog topic -> window name, as faust names them (``{app_id}-{table}-changelog``)."""
-    return {f"{settings.app_id}-signal_windows_{name}-changelog": name for name in WINDOWS}
+    return {f"{settings.app_id}-signal_windows_{name}-changelog": name for name in TABLES}
 
 
 class WindowsReplica:
@@ -33,7 +35,7 @@ class WindowsReplica:
 
     def __init__(self, topics: dict[str, WindowName]) -> None:
         self._topics = topics
-        self._data: dict[WindowName, dict[str, dict[Window, Members]]] = {n: {} for n in WINDOWS}
+        self._data: dict[WindowName, dict[str, dict[Window, Members]]] = {n: {} for n in TABLES}
         self._companies: dict[str, str] = {}  # casefolded -> canonical
         self._newest_end: dict[WindowName, float] = {}
         self._applied = 0
@@ -72,7 +74,7 @@ class WindowsReplica:
     def prune(self) -> None:
         """Drop windows past their table's expiry, measured from the newest window seen."""
         for name, per_key in self._data.items():
-            horizon = self._newest_end.get(name, 0.0) - WINDOWS[name][2]
+            horizon = self._newest_end.get(name, 0.0) - TABLES[name][1]
             for key in list(per_key):
                 windows = per_key[key]
                 for rng in [r for r in windows if r[1] < horizon]:
@@ -83,21 +85,27 @@ class WindowsReplica:
     def _current(self, key: str) -> list[WindowFigures]:
         """Figures of the most recent windows of one table key (1h, 1d, 7d; absent ones left out).
 
-        Reference time: the start of the key's newest 1 h window; for each table the window
-        holding it that ends soonest (for the hopping 7 d table: the last 7 days).
+        Reference time: the start of the key's newest 1 h window (else of its newest window);
+        for each reported window, the stored windows holding it: the 1 h and 1 d windows of
+        that time, and for 7 d the daily windows of the 7 days ending with that day.
         """
-        per_name = {name: self._data[name].get(key, {}) for name in WINDOWS}
-        starts = [r[0] for ws in per_name.values() for r in ws]
+        per_table = {name: self._data[name].get(key, {}) for name in TABLES}
+        starts = [r[0] for ws in per_table.values() for r in ws]
         if not starts:
             return []
-        hourly = [r[0] for r in per_name["1h"]]
+        hourly = [r[0] for r in per_table["1h"]]
         t = max(hourly) if hourly else max(starts)
         result = []
-        for name, windows in per_name.items():
-            holding = [r for r in windows if r[0] <= t < r[1]]
-            if holding:
-                rng = min(holding, key=lambda r: r[1])
-                result.append(figures(name, rng[0], windows[rng]))
+        for name, (table, count) in WINDOWS.items():
+            size = TABLES[table][0]
+            first = t - t % size - (count - 1) * size  # windows are aligned on the epoch
+            held = sorted(r for r in per_table[table] if first <= r[0] <= t)
+            if not held:
+                continue
+            members: Members = {}
+            for rng in reversed(held):  # the earliest window's entry wins, as in a union
+                members.update(per_table[table][rng])
+            result.append(figures(name, first, members))
         return result
 
     def figures(self, company: str) -> dict[str, list[WindowFigures]]:
@@ -117,7 +125,7 @@ class WindowsReplica:
     ) -> list[dict[str, Any]]:
         """Companies with the most signals in their most recent ``window``, most first."""
         totals: dict[str, dict[str, Any]] = {}
-        for key in self._data[window]:
+        for key in self._data[WINDOWS[window][0]]:
             company, _, key_kind = key.partition(_SEP)
             if kind is not None and key_kind != kind:
                 continue

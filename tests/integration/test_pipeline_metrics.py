@@ -47,7 +47,7 @@ async def test_pipeline_counts_what_it_does(settings: Settings) -> None:
         assert value(registry, "signals_alert_latency_seconds_count") == 1
         service.pipeline.update_gauges()
         assert value(registry, "signals_table_keys", table="signal_windows_1h") == 1
-        assert value(registry, "signals_table_keys", table="signal_windows_7d") == 7  # hopping
+        assert value(registry, "signals_table_keys", table="signal_windows_1d") == 1
         lag = registry.get_sample_value(
             "signals_consumer_lag_messages", {"topic": settings.topic_news_raw}
         )

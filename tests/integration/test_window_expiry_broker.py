@@ -16,7 +16,7 @@ from signals.models import Signal
 from streams.app import create_app
 from streams.metrics import Metrics
 from streams.settings import Settings
-from streams.tables import WINDOWS, table_key
+from streams.tables import TABLES, table_key
 from streams.topics import create_topics
 from streams.window_expiry import window_key
 from streams.windows_replica import WindowsReplica, changelog_topics
@@ -102,27 +102,27 @@ async def test_windows_expire_by_event_time_with_tombstones(store: str, settings
                 break
             assert time.monotonic() < deadline, f"windows did not expire: {now}"
             await asyncio.sleep(0.2)
-        # only the later signal's windows are left: 1 + 1 + 7 (the hopping table)
-        assert [len(now[n]) for n in WINDOWS] == [1, 1, 7]
+        # only the later signal's windows are left: one hourly, one daily
+        assert [len(now[n]) for n in TABLES] == [1, 1]
         await asyncio.sleep(settings.commit_interval_s * 2)  # let the producer flush
     finally:
         await service.app.stop()
 
     # the changelogs: every window of the old signals was written, then tombstoned
-    records = _changelogs(settings, expected=2 * 9)
+    records = _changelogs(settings, expected=2 + 2 + 2)  # old windows, tombstones, later ones
     last: dict[tuple[str, tuple[float, float]], bytes | None] = {}
     for msg in records:
         k = window_key(msg.key())  # type: ignore[attr-defined]
         if k is not None and k[0] == key:
             last[k] = msg.value()  # type: ignore[attr-defined]
     old_windows = {k for k in last if k[1][1] <= OLD.timestamp() + 8 * 86400}
-    assert len(old_windows) == 9
+    assert len(old_windows) == 2
     assert all(last[k] is None for k in old_windows), "expired windows were not tombstoned"
     # the API's replica, fed the same records, holds only the later windows
     replica = WindowsReplica(changelog_topics(settings))
     for msg in records:
         replica.apply(_Record(msg))
-    assert replica.keys() == 9
+    assert replica.keys() == 2
     assert {w.count for w in replica.figures("Expiring Robotics")["funding"]} == {1}
 
 

@@ -102,7 +102,7 @@ def build(settings: Settings, subscriptions: list[dict[str, Any]] | None = None)
     registry = CollectorRegistry()
     ingest = RecordingIngest()
     ring = AlertsRing(50)
-    replica = WindowsReplica({"cl-1h": "1h", "cl-1d": "1d", "cl-7d": "7d"})
+    replica = WindowsReplica({"cl-1h": "1h", "cl-1d": "1d"})
     clock = FakeClock()
     ready = {"broker": True, "alerts_partitions_assigned": True}
 
@@ -281,11 +281,14 @@ async def test_aggregates_come_from_the_changelog_replica(api_settings: Settings
     members = {"s1": ["wire", 3e8, 0], "s2": ["daily", 1e8, 0]}
     api.replica.apply(changelog("cl-1h", key, h, h + 3600, members))
     api.replica.apply(changelog("cl-1h", key, h - 3600, h, {"s0": ["wire", 5.0, 0]}))
-    api.replica.apply(changelog("cl-1d", key, h - 8 * 3600, h + 16 * 3600, members))
-    api.replica.apply(changelog("cl-7d", key, h - 8 * 3600 - 6 * d, h + 16 * 3600 + d, members))
-    api.replica.apply(
-        changelog("cl-7d", key, h - 8 * 3600, h + 16 * 3600 + 6 * d, {"x": ["a", 1, 0]})
-    )
+    day = h - 8 * 3600
+    api.replica.apply(changelog("cl-1d", key, day, day + d, members))
+    # the 7 d figures: the daily windows of the last 7 days (6 days ago in, 7 days ago and
+    # tomorrow out; a signal in two daily windows counted once)
+    api.replica.apply(changelog("cl-1d", key, day - 6 * d, day - 5 * d, {"s6": ["b", 2.0, 1]}))
+    api.replica.apply(changelog("cl-1d", key, day - 3 * d, day - 2 * d, {"s1": ["wire", 3e8, 0]}))
+    api.replica.apply(changelog("cl-1d", key, day - 7 * d, day - 6 * d, {"s7": ["c", 4.0, 0]}))
+    api.replica.apply(changelog("cl-1d", key, day + d, day + 2 * d, {"x": ["a", 1, 0]}))
     r = await api.client.get("/v1/companies/nordwind labs/aggregates")
     assert r.status_code == 200
     funding = {w["window"]: w for w in r.json()["figures"]["funding"]}
@@ -293,7 +296,16 @@ async def test_aggregates_come_from_the_changelog_replica(api_settings: Settings
     assert funding["1h"]["amount_usd"] == 4e8
     assert funding["1h"]["sources"] == 2
     assert funding["1d"]["count"] == 2
-    assert funding["7d"]["count"] == 2  # the 7-day window ending soonest: the last 7 days
+    assert funding["1d"]["start"].startswith("2026-03-02T00:00:00")
+    week = funding["7d"]
+    assert (week["count"], week["amount_usd"], week["quantity"], week["sources"]) == (
+        3,
+        4e8 + 2,
+        1,
+        3,
+    )
+    assert week["start"].startswith("2026-02-24T00:00:00")
+    assert week["end"].startswith("2026-03-03T00:00:00")
     assert WindowFigures.model_validate(funding["7d"]).window == "7d"
     api.replica.apply(changelog("cl-1h", key, h, h + 3600, None))  # a tombstone
     after = (await api.client.get("/v1/companies/Nordwind Labs/aggregates")).json()

@@ -4,16 +4,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from streams.tables import _Window, as_of, figures, merge, seq_of, table_key, window_for
+from streams.tables import _Window, as_of, figures, seq_of, table_key, window_for
 
 
-def test_merge_is_an_idempotent_union() -> None:
+def test_adding_to_a_window_is_an_idempotent_union() -> None:
     a = {"s1": ["wire", 1e8, 0]}
     b = {"s2": ["paper", 0.0, 500]}
-    ab = merge(merge(None, a), b)
-    assert merge(ab, a) == ab
-    assert merge(merge(ab, b), b) == ab
-    assert set(ab) == {"s1", "s2"}
+    w = _Window({})
+    assert w.add(a) and w.add(b)
+    ab = dict(w.members)
+    assert not w.add(a) and not w.add(b)
+    assert w.members == ab and set(ab) == {"s1", "s2"}
+    assert (w.amount_usd, w.quantity, len(w.sources)) == (1e8, 500, 2)
 
 
 def test_figures_derive_from_members() -> None:

@@ -6,33 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faust.streams import current_event
+from faust.windows import TumblingWindow
 
-from streams.tables import WINDOWS, WindowBatch, WindowTables, figures, table_key
+from streams.tables import TABLES, WINDOWS, WindowBatch, WindowTables, figures, table_key
 
 HOUR = 3600.0
-
-
-@dataclass
-class FakeWindow:
-    size: float
-    step: float
-
-    def ranges(self, ts: float) -> list[tuple[float, float]]:
-        first = (ts // self.step) * self.step - (self.size - self.step)
-        out = []
-        start = max(0.0, first)
-        while start <= ts:
-            out.append((start, start + self.size))
-            start += self.step
-        return out
-
-    def earliest(self, ts: float) -> tuple[float, float]:
-        return self.ranges(ts)[0]
+DAY = 24 * HOUR
 
 
 @dataclass
 class FakeTable:
-    window: FakeWindow
+    window: TumblingWindow
     data: dict[Any, Any] = field(default_factory=dict)
     writes: list[tuple[Any, Any]] = field(default_factory=list)  # (key, current event)
 
@@ -58,8 +42,8 @@ class Event:
 
 def tables() -> WindowTables:
     by_name: dict[Any, Any] = {
-        name: FakeWrapper(FakeTable(FakeWindow(size, step)))
-        for name, (size, step, _expires) in WINDOWS.items()
+        name: FakeWrapper(FakeTable(TumblingWindow(size, expires)))
+        for name, (size, expires) in TABLES.items()
     }
     return WindowTables(by_name)
 
@@ -85,16 +69,46 @@ def test_running_figures_match_figures_from_members_and_writes_once_per_window()
     assert (by_window["1h"].count, by_window["1h"].sources) == (3, 2)
     assert by_window["1h"].amount_usd == 35.0 and by_window["1h"].quantity == 3
     assert by_window["1d"].count == 2  # s0 was only in the hour table
+    assert by_window["7d"].count == 2
 
     assert t.by_name["1h"].table.writes == []  # nothing written before the flush
     written = batch.flush()
-    per_key = {name: len(t.by_name[name].table.window.ranges(ts)) for name in WINDOWS}
-    assert written == 2 * sum(per_key.values())  # each changed window of both keys, once
-    for name in WINDOWS:
+    assert written == 2 * len(TABLES)  # one hourly and one daily window of both keys, once
+    for name in TABLES:
         writes = t.by_name[name].table.writes
-        assert len(writes) == 2 * per_key[name]
+        assert len(writes) == 2
         # each write made with the event that last changed that window as the current one
         for (k, _span), event in writes:
             assert event is (e2 if k == key else e3)
     assert current_event() is None
     assert batch.flush() == 0  # nothing left to write
+
+
+def test_seven_day_figures_are_the_last_seven_daily_windows() -> None:
+    t = tables()
+    key = table_key("Acme", "funding")
+    today = 40 * DAY + 9 * HOUR
+    daily = t.by_name["1d"].table
+    # stored daily windows: 8, 6 and 2 days ago, and today
+    for sid, days, usd in (("old", 8, 1.0), ("d6", 6, 2.0), ("d2", 2, 4.0), ("t0", 0, 8.0)):
+        daily.data[(key, daily.window.earliest(today - days * DAY))] = {sid: ["wire", usd, 1, 0]}
+    daily.data[(key, daily.window.earliest(today - 2 * DAY))]["t0"] = ["paper", 8.0, 1, 0]
+    batch = WindowBatch(t)
+    week = {f.window: f for f in batch.figures(key, today)}["7d"]
+    assert week.start.timestamp() == 34 * DAY and week.end.timestamp() == 41 * DAY
+    # the window 8 days ago is out; a signal in two daily windows is counted once
+    assert (week.count, week.amount_usd, week.sources) == (3, 14.0, 2)
+    assert week.quantity == 3
+    # a signal added today reaches the 7 d figures already read in this batch
+    batch.add(key, {"new": ["radio", 16.0, 5, 1]}, today + HOUR, Event(0))
+    week = {f.window: f for f in batch.figures(key, today + HOUR)}["7d"]
+    assert (week.count, week.amount_usd, week.quantity, week.sources) == (4, 30.0, 8, 3)
+    start, members = batch.members("7d", key, today)
+    assert figures("7d", start, members) == week
+    # a signal of yesterday is in today's 7 d window, one from 7 days ago is not
+    batch.add(key, {"y": ["wire", 0.0, 0, 2]}, today - DAY, Event(0))
+    batch.add(key, {"w": ["wire", 0.0, 0, 3]}, today - 7 * DAY, Event(0))
+    assert set(batch.members("7d", key, today)[1]) == {"d6", "d2", "t0", "new", "y"}
+    # stored: only hourly and daily windows, one of each per signal
+    assert batch.flush() == 3 + 3
+    assert {w.window for w in batch.figures(key, today)} == set(WINDOWS)

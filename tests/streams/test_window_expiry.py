@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from streams.settings import Settings
-from streams.tables import WINDOWS, WindowBatch, WindowTables, create_tables, table_key
+from streams.tables import TABLES, WindowBatch, WindowTables, create_tables, table_key
 from streams.window_expiry import WindowExpiry, window_key
 
 DAY = 86400.0
@@ -69,22 +69,22 @@ def test_windows_expire_once_event_time_passes_their_expiry(tables: Any) -> None
     t, sent = tables
     add(t, "Acme", "s1", T0)
     old = keys(t)
-    assert [len(old[n]) for n in WINDOWS] == [1, 1, 7]  # 7 hopping windows hold T0
-    # 3 days on: the 1 h and 1 d windows are past their expiry, the 7 d ones are not
+    assert [len(old[n]) for n in TABLES] == [1, 1]  # one hourly and one daily window
+    # 3 days on: the 1 h window is past its expiry, the daily one is kept for the 7 d figures
     add(t, "Beta", "s2", T0 + 3 * DAY)
     now = keys(t)
-    assert not old["1h"] & now["1h"] and not old["1d"] & now["1d"]
-    assert old["7d"] <= now["7d"]
+    assert not old["1h"] & now["1h"]
+    assert old["1d"] <= now["1d"]
     # 16 days on: every window holding T0 is gone, from the store and from the changelog
     add(t, "Beta", "s3", T0 + 16 * DAY)
     now = keys(t)
-    assert not any(old[n] & now[n] for n in WINDOWS)
+    assert not any(old[n] & now[n] for n in TABLES)
     tombstones = {key for _p, key, value in sent if value is None}
     assert set().union(*old.values()) <= tombstones
     # what is left: only windows ending less than ``expires`` before the newest event time
-    for name, (_size, _step, expires) in WINDOWS.items():
+    for name, (_size, expires) in TABLES.items():
         assert all(span[1] > T0 + 16 * DAY - expires for _key, span in now[name])
-    assert [len(now[n]) for n in WINDOWS] == [1, 1, 7 + 2]  # 2 of Beta's T0 + 3 d windows
+    assert [len(now[n]) for n in TABLES] == [1, 2]  # Beta's T0 + 3 d and T0 + 16 d days
 
 
 def test_expiry_is_per_partition(tables: Any) -> None:
@@ -116,7 +116,7 @@ def test_restored_windows_are_indexed_and_expire(tables: Any) -> None:
     raw = orjson.dumps([table_key("Acme", "funding"), list(span)])
     table.data[(table_key("Acme", "funding"), span)] = {"s1": ["wire", 1.0, 0, 0]}
     asyncio.run(table.on_changelog_event(Event(2, raw, b"{}")))
-    add(t, "Beta", "s2", T0 + 5 * DAY, partition=2)
+    add(t, "Beta", "s2", T0 + 16 * DAY, partition=2)
     assert (table_key("Acme", "funding"), span) not in table.data
     assert (2, (table_key("Acme", "funding"), span), None) in sent
 
