@@ -9,9 +9,8 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from signals.cues import holds_any, lowered
+from signals.cues import Cue, holds_any, lowered
 from signals.entities import AliasTable, Mention, find_mentions
 from signals.hedging import is_denied
 from signals.models import NewsEvent
@@ -42,13 +41,12 @@ _CLAUSE_KEYS = (
     ("while", 0), ("whereas", 0), ("mais", 0), ("but", 0), (":", 1), ("–", 1), ("—", 1),
     ("-", 1),
 )  # fmt: skip
-_PRONOUN = re.compile(
+_PRONOUN = Cue(
     r"(?:\b(?:it|its|we|our|they|their|il|elle|ils|elles|nous|on|son|sa|ses|leur|leurs)\b"
     r"|\b(?:the|this|our|la|cette|notre|l['’]|le)\s*(?:\w+\s+){0,3}?"
     r"(?:company|startup|start-up|firm|group|business|société|entreprise|groupe|jeune pousse"
     r"|pépite|licorne|unicorn|maker|platform|plateforme|opérateur|operator|giant|géant"
-    r"|lab|labo|laboratoire|laboratory)\b)",
-    re.IGNORECASE,
+    r"|lab|labo|laboratoire|laboratory)\b)"
 )
 # a name inside a relative clause that describes an earlier name is not the subject:
 # "Fernleaf, which helps GPs triage patients, secured ..."
@@ -58,6 +56,7 @@ _INDEFINITE = re.compile(
     r"^\W*(?:A|An|Une?)\s+(?:[\w\-]+\s+){0,3}?(?:company|start-?up|firm|business|société"
     r"|entreprise|jeune pousse|scale-?up|maker|developer|provider|fabricant|éditeur)\b"
 )
+_COORDINATION = re.compile(r"\s*(?:et|and|&|,)\s*")
 _RELATIVE_AFTER = re.compile(r"[,)]\s*(?:qui|which|who)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r"^\s*(?:[,(]\s*)?(?:qui|which|who|that)\b", re.IGNORECASE)
 _APPOSITIVE = re.compile(
@@ -118,40 +117,40 @@ _CURRENCY_KEYS = ("$", "€", "£", "¥", "dollar", "eur", "usd", "gbp")
 _E_CLOSING = re.compile(r"[\dm]e\b")
 
 
-@dataclass
 class SentenceView:
-    """A sentence with its names and figures (offsets relative to the sentence)."""
+    """A sentence of a :class:`Document` with its names and figures (offsets relative to the
+    sentence), each computed on first use."""
 
-    sentence: Sentence
-    _load: Callable[[], list[Mention]] = field(repr=False)
-    _mentions: list[Mention] | None = field(default=None, repr=False)
-    _figures: list[Figure] | None = field(default=None, repr=False)
-    _appositives: list[tuple[int, int]] | None = field(default=None, repr=False)
-    _clauses: list[int] | None = field(default=None, repr=False)
-    _budget: list[int] | None = field(default=None, repr=False)
-    _gate: Callable[[], bool] = field(default=lambda: True, repr=False)
+    __slots__ = (
+        "_appositives", "_clauses", "_doc", "_figures", "_i", "_mentions", "sentence", "text",
+    )  # fmt: skip
+
+    def __init__(self, doc: Document, i: int) -> None:
+        self._doc = doc
+        self._i = i
+        self.sentence: Sentence = doc.sentences[i]
+        self.text: str = self.sentence.text
+        self._mentions: list[Mention] | None = None
+        self._figures: list[Figure] | None = None
+        self._appositives: list[tuple[int, int]] | None = None
+        self._clauses: list[int] | None = None
 
     @property
     def mentions(self) -> list[Mention]:
         if self._mentions is None:
-            self._mentions = self._load()
+            self._mentions = self._doc.plausible_mentions(self._i)
         return self._mentions
-
-    @property
-    def text(self) -> str:
-        return self.sentence.text
 
     @property
     def figures(self) -> list[Figure]:
         if self._figures is None:
-            text = self.sentence.text
-            budget = self._budget
-            if budget is not None and budget[0] <= 0:
+            budget = self._doc.figure_budget
+            if budget[0] <= 0:
                 self._figures = []  # the article's figure budget is spent: a table, not prose
             else:
-                self._figures = find_figures(text) if self._gate() else []
-                if budget is not None:
-                    budget[0] -= len(self._figures)
+                doc, i = self._doc, self._i
+                self._figures = find_figures(self.sentence.text) if doc.may_count(i) else []
+                budget[0] -= len(self._figures)
         return self._figures
 
     def clause_ends(self) -> list[int]:
@@ -161,12 +160,20 @@ class SentenceView:
 
     def in_appositive(self, m: Mention) -> bool:
         if self._appositives is None:
+            text = self.text
             ends = {n.end for n in self.mentions}
             # ", the ... ," right after a name: a description of that name, not a new subject
-            self._appositives = [
-                a.span() for a in _APPOSITIVE.finditer(self.text) if a.start() in ends
-            ]
-        return any(s <= m.start and m.end <= e for s, e in self._appositives)
+            # (every match opens with ", ": without one right after a name, none is kept)
+            if any(text.startswith(", ", e) for e in ends):
+                self._appositives = [
+                    a.span() for a in _APPOSITIVE.finditer(text) if a.start() in ends
+                ]
+            else:
+                self._appositives = []
+        for s, e in self._appositives:
+            if s <= m.start and m.end <= e:
+                return True
+        return False
 
 
 class Document:
@@ -185,13 +192,66 @@ class Document:
         self._hits: dict[str, list[int]] | None = None
         self._words: dict[int, set[str]] = {}
         self._all_words: set[str] | None = words
-        self._figure_budget = [MAX_FIGURES]
+        self.figure_budget = [MAX_FIGURES]  # figures left to read in the article
         self._main: Mention | None | bool = False
+        self._title_company: Mention | None | bool = False
+        self._previous: dict[tuple[int, bool], Mention | None] = {}
         self._denied: bool | None = None
         self._inside: dict[str, bool] = {}
+        self._lows: dict[int, tuple[str, str | None]] = {}
+        self._cues: dict[tuple[Callable[[str], bool], int], bool] = {}
+        self._text_lowered: tuple[str | None] | None = None
+        self._title_case: bool | None = None
         # whole-article answers a detector computed once (keyed by the detector's own tag)
         self.memo: dict[tuple[str, str], bool] = {}
-        self.title_case = _is_title_case(title)
+
+    @property
+    def title_case(self) -> bool:
+        """Whether the title is written in Title Case (most of its long words capitalised)."""
+        if self._title_case is None:
+            self._title_case = _is_title_case(self.event.title or "")
+        return self._title_case
+
+    @property
+    def text(self) -> str:
+        """The title and the body, one line break apart."""
+        return f"{self.event.title or ''}\n{self.event.body}"
+
+    def text_lowered(self) -> str | None:
+        """:func:`signals.cues.lowered` of :attr:`text`, computed once."""
+        if self._text_lowered is None:
+            self._text_lowered = (lowered(self.text),)
+        return self._text_lowered[0]
+
+    def _lowered_pair(self, i: int) -> tuple[str, str | None]:
+        pair = self._lows.get(i)
+        if pair is None:
+            text = self.sentences[i].text
+            low = text.lower()
+            if len(low) != len(text) or "ı" in low or "ſ" in low:
+                pair = (low, None)
+            else:
+                pair = (low, low)
+            self._lows[i] = pair
+        return pair
+
+    def lower(self, i: int) -> str:
+        """``text.lower()`` of sentence ``i``, computed once per article."""
+        return self._lowered_pair(i)[0]
+
+    def cue(self, i: int, test: Callable[[str], bool]) -> bool:
+        """``test(self.lower(i))``: a sentence-wide cue (hedging, pending, denial) of sentence
+        ``i``, answered once per sentence and test."""
+        key = (test, i)
+        found = self._cues.get(key)
+        if found is None:
+            found = self._cues[key] = test(self.lower(i))
+        return found
+
+    def lowered(self, i: int) -> str | None:
+        """:func:`signals.cues.lowered` of sentence ``i`` (the lowered text at the same offsets,
+        or None), computed once per article."""
+        return self._lowered_pair(i)[1]
 
     def all_words(self) -> set[str]:
         """The lowercased words of the whole article."""
@@ -203,7 +263,7 @@ class Document:
     @property
     def exhausted(self) -> bool:
         """The figure budget is spent: the rest of the text is a table, not prose."""
-        return self._figure_budget[0] <= 0
+        return self.figure_budget[0] <= 0
 
     def words(self, i: int) -> set[str]:
         """The lowercased words of sentence ``i`` (for cheap keyword gates)."""
@@ -227,19 +287,19 @@ class Document:
     def view(self, i: int) -> SentenceView:
         v = self._views.get(i)
         if v is None:
-            s = self.sentences[i]
-
-            def load(i: int = i, s: Sentence = s) -> list[Mention]:
-                return [m for m in self.raw_mentions(i) if self._plausible(i, s, m)]
-
-            def gate(i: int = i) -> bool:
-                return not NUMBER_WORDS.isdisjoint(self.words(i)) or (
-                    _DIGIT.search(self.sentences[i].text) is not None
-                )
-
-            v = SentenceView(s, load, _budget=self._figure_budget, _gate=gate)
-            self._views[i] = v
+            v = self._views[i] = SentenceView(self, i)
         return v
+
+    def plausible_mentions(self, i: int) -> list[Mention]:
+        """The names of sentence ``i`` that pass the plausibility checks."""
+        s = self.sentences[i]
+        return [m for m in self.raw_mentions(i) if self._plausible(i, s, m)]
+
+    def may_count(self, i: int) -> bool:
+        """Whether sentence ``i`` may hold a figure: a digit or a number word."""
+        return not NUMBER_WORDS.isdisjoint(self.words(i)) or (
+            _DIGIT.search(self.sentences[i].text) is not None
+        )
 
     def raw_mentions(self, i: int) -> list[Mention]:
         raw = self._raw.get(i)
@@ -303,6 +363,11 @@ class Document:
 
     def title_company(self) -> Mention | None:
         """The first company the title names, if any."""
+        if self._title_company is False:
+            self._title_company = self._first_title_company()
+        return self._title_company if isinstance(self._title_company, Mention) else None
+
+    def _first_title_company(self) -> Mention | None:
         for i in range(self.n_title):
             for m in self.view(i).mentions:
                 if m.role in _ELIGIBLE:
@@ -311,6 +376,12 @@ class Document:
 
     def previous_actor(self, i: int, vendors: bool = False) -> Mention | None:
         """The company a pronoun or "the company" most likely refers to in sentence ``i``."""
+        key = (i, vendors)
+        if key not in self._previous:
+            self._previous[key] = self._previous_actor(i, vendors)
+        return self._previous[key]
+
+    def _previous_actor(self, i: int, vendors: bool) -> Mention | None:
         first = self.n_title if i >= self.n_title else 0
         for j in range(i - 1, max(first, i - 2) - 1, -1):
             v = self.view(j)
@@ -373,23 +444,29 @@ class Document:
             if main is not None and self.eligible(main, vendors):
                 return main, "pronoun"
             return None, "none"
+        low = self.lowered(i)
         if (
-            _PRONOUN.search(segment)
+            _PRONOUN.search(segment if low is None else low[clause_start:pos], low is not None)
             or (clause_start == 0 and _INDEFINITE.match(segment))
             # no name that could be the subject: only names after a preposition or inside a
             # relative clause ("Total revenue, which includes the X tier, rose 13%")
-            or not [
-                m
-                for m in v.mentions
-                if self.eligible(m, vendors)
-                and not is_oblique(text, m)
-                and not in_relative(text, m)
-            ]
+            or not self._may_be_subject(v, vendors)
         ):
             prev = self.previous_actor(i, vendors)
             if prev is not None:
                 return prev, "pronoun"
         return None, "none"
+
+    def _may_be_subject(self, v: SentenceView, vendors: bool) -> bool:
+        """Some eligible name of ``v`` follows no preposition and no relative pronoun."""
+        for m in v.mentions:
+            if (
+                self.eligible(m, vendors)
+                and not is_oblique(v.text, m)
+                and not in_relative(v.text, m)
+            ):
+                return True
+        return False
 
     @staticmethod
     def _first_of_coordination(v: SentenceView, cands: list[Mention], m: Mention) -> Mention:
@@ -398,7 +475,7 @@ class Document:
             prev = cands[idx - 1]
             gap = v.text[prev.end : cands[idx].start]
             # "En Finlande, Polaris Cloud": a name after a preposition is not coordinated
-            if re.fullmatch(r"\s*(?:et|and|&|,)\s*", gap) and not is_oblique(v.text, prev):
+            if _COORDINATION.fullmatch(gap) and not is_oblique(v.text, prev):
                 idx -= 1
             else:
                 break
@@ -425,13 +502,13 @@ class Document:
     @property
     def denied(self) -> bool:
         if self._denied is None:
-            self._denied = is_denied(f"{self.event.title or ''}\n{self.event.body}")
+            self._denied = is_denied(self.text, self.text_lowered())
         return self._denied
 
     def currency_of(self, value: object) -> str | None:
         """The currency written with the same amount in the title or the lead, if any."""
         for j in range(min(len(self.sentences), self.n_title + _LEAD)):
-            if not has_currency(self.sentences[j].text):
+            if not has_currency(self.sentences[j].text, self.lowered(j)):
                 continue
             for f in self.view(j).figures:
                 if f.currency and f.value == value:
@@ -448,9 +525,11 @@ class Document:
         return "EUR" if self.language == "fr" else "USD"
 
 
-def has_currency(text: str) -> bool:
-    """Whether ``text`` may write a currency: ``_HAS_CURRENCY.search(text)`` found something."""
-    low = lowered(text)
+def has_currency(text: str, low: str | None = None) -> bool:
+    """Whether ``text`` may write a currency: ``_HAS_CURRENCY.search(text)`` found something.
+    ``low``: ``lowered(text)`` when already known."""
+    if low is None:
+        low = lowered(text)
     if low is None:
         return _HAS_CURRENCY.search(text) is not None
     return holds_any(low, _CURRENCY_KEYS) or _E_CLOSING.search(low) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -46,9 +47,17 @@ def to_usd(
     table = rates if rates is not None else default_rates()
     chosen = table[-1]
     if on is not None:
-        earlier = [row for row in table if row[0] <= on]
-        chosen = earlier[-1] if earlier else table[0]
+        # the rows are sorted by date: k rows are dated on or before ``on``
+        k = bisect_right(table, on, key=_day)
+        chosen = table[k - 1] if k else table[0]
     rate = chosen[1].get(currency.upper())
     if rate is None:
         return None
-    return (amount * rate).quantize(Decimal("0.01")), chosen[0]
+    return (amount * rate).quantize(_CENT), chosen[0]
+
+
+_CENT = Decimal("0.01")
+
+
+def _day(row: tuple[date, dict[str, Decimal]]) -> date:
+    return row[0]

@@ -6,7 +6,17 @@ import re
 
 from signals.cues import Cue, holds_any, lowercase_pattern, lowered
 
-__all__ = ["Cue", "is_denied", "is_hedged", "is_pending", "lowercase_pattern", "lowered"]
+__all__ = [
+    "Cue",
+    "denial_cue",
+    "is_denied",
+    "is_hedged",
+    "is_pending",
+    "lowercase_pattern",
+    "lowered",
+    "pending_cue",
+    "reported",
+]
 
 _HEDGE = Cue(
     r"\b(?:reportedly|according to (?:people|sources|a (?:report|person)|reports)|people "
@@ -54,18 +64,43 @@ DENIAL_KEYS = (
 )  # fmt: skip
 
 
-def is_hedged(sentence: str, start: int = 0, end: int | None = None) -> bool:
+def reported(low: str) -> bool:
+    """Reported speech or rumour ("reportedly", "selon des sources") in ``low``, a lowercased
+    sentence."""
+    return holds_any(low, HEDGE_KEYS) and _HEDGE.low.search(low) is not None
+
+
+def pending_cue(low: str) -> bool:
+    """A round in talks or about to happen, in ``low``, a lowercased sentence."""
+    return holds_any(low, PENDING_KEYS) and _PENDING.low.search(low) is not None
+
+
+def denial_cue(low: str) -> bool:
+    """A denial or negation of a raise, in ``low``, a lowercased text."""
+    return holds_any(low, DENIAL_KEYS) and _DENIAL.low.search(low) is not None
+
+
+def is_hedged(
+    sentence: str,
+    start: int = 0,
+    end: int | None = None,
+    low: str | None = None,
+    said: bool | None = None,
+) -> bool:
     """Reported speech or rumour in the sentence ("reportedly", "selon des sources"), or a
     conditional verb ("auraient chuté") near the span ``start:end`` (the whole sentence by default).
+    ``low``: ``lowered(sentence)`` and ``said``: ``reported(sentence.lower())``, when known.
     """
-    low = sentence.lower()
-    if holds_any(low, HEDGE_KEYS) and _HEDGE.low.search(low):
+    if said is None:
+        said = reported(sentence.lower() if low is None else low)
+    if said:
         return True
     stop = len(sentence) if end is None else end
-    window = sentence[max(0, start - 80) : min(len(sentence), stop + 15)]
+    lo, hi = max(0, start - 80), min(len(sentence), stop + 15)
+    window = sentence[lo:hi]
     # a match ends in "rait" or "raient", which lowered() text holds as written (English
     # "raised" holds "rai" but neither): most windows skip the regex
-    folded = lowered(window)
+    folded = lowered(window) if low is None else low[lo:hi]
     if folded is not None and "rait" not in folded and "raient" not in folded:
         return False
     return any(m.group().lower() not in _NOT_CONDITIONAL for m in _CONDITIONAL.finditer(window))
@@ -73,11 +108,10 @@ def is_hedged(sentence: str, start: int = 0, end: int | None = None) -> bool:
 
 def is_pending(sentence: str) -> bool:
     """A round in talks or about to happen ("in talks to raise", "s'apprête à lever")."""
-    low = sentence.lower()
-    return holds_any(low, PENDING_KEYS) and _PENDING.low.search(low) is not None
+    return pending_cue(sentence.lower())
 
 
-def is_denied(text: str) -> bool:
-    """A denial or negation of a raise ("denies", "not accurate", "dément")."""
-    low = text.lower()
-    return holds_any(low, DENIAL_KEYS) and _DENIAL.low.search(low) is not None
+def is_denied(text: str, low: str | None = None) -> bool:
+    """A denial or negation of a raise ("denies", "not accurate", "dément").
+    ``low``: ``text.lower()`` when already known."""
+    return denial_cue(text.lower() if low is None else low)

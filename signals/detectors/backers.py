@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from signals.cues import Cue, lowered
+from signals.cues import Cue
 from signals.document import Document
 from signals.entities import Mention
 
@@ -37,8 +37,8 @@ def is_backer(doc: Document, m: Mention) -> bool:
     key = ("backer", m.text)
     found = doc.memo.get(key)
     if found is None:
-        text = f"{doc.event.title or ''}\n{doc.event.body}"
-        low, name = lowered(text), m.text.lower()
+        text = doc.text
+        low, name = doc.text_lowered(), m.text.lower()
         if (
             low is None
             or len(name) != len(m.text)

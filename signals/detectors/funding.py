@@ -6,11 +6,11 @@ import re
 from bisect import bisect_left
 
 from signals.build import Finding, as_float, unify_names
-from signals.cues import Cue, by_first_letter, holds_any, lowered
+from signals.cues import Cue, by_first_letter, holds_any
 from signals.detectors.backers import is_backer
 from signals.document import Document, is_oblique
 from signals.entities import Mention
-from signals.hedging import is_denied, is_hedged, is_pending
+from signals.hedging import denial_cue, is_hedged, pending_cue, reported
 from signals.numbers import Figure
 
 # cue right before the amount: the amount is money raised
@@ -180,11 +180,11 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
     figures = [f for f in v.figures if f.kind != "percent" and not f.signed][:MAX_PER_SENTENCE]
     if not figures:
         return []
-    low = text.lower()
+    low = doc.lower(i)
     if len(low) != len(text):
         low = text  # a rare character changed length when lowered: keep offsets exact
     # the case-insensitive cues (Cue) search ``low`` when it is lowered() text, else ``text``
-    folded = lowered(text) is not None
+    folded = doc.lowered(i) is not None
     src = low if folded else text
     aggregate = not _AGGREGATE_WORDS.isdisjoint(doc.words(i)) and _AGGREGATE.search(low) is not None
     deal_ok = not _DEAL_CONTEXT.isdisjoint(doc.words(i))
@@ -247,7 +247,7 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
         finding = _finding(doc, i, fig, around, aggregate, k > 0)
         if finding is not None:
             out.append(finding)
-    if out and (is_denied(text) or ((is_hedged(text) or is_pending(text)) and doc.denied)):
+    if out and _doubted(doc, i):
         return []  # a denied report, or a rumour in an article that carries a denial
     return out
 
@@ -302,7 +302,7 @@ def _finding(
             and "," in text[fig.end :]
             and _FRONTED.match(text) is not None
         )
-        if how != "subject" and (fronted or _possessive_before(text, fig.start, low)):
+        if how != "subject" and (fronted or _possessive_before(doc, i, fig.start, low)):
             # "Since its seed round, a $4.5 million investment ..., Felt has grown"
             after_names = [
                 m
@@ -331,7 +331,7 @@ def _finding(
     if currency is None:
         currency = doc.currency_of(fig.value) or doc.currency_before(i, fig.start)
         confidence -= 0.1
-    pending = is_pending(text)
+    pending = doc.cue(i, pending_cue)
     if pending:
         confidence -= 0.2
     fields: dict[str, object] = {
@@ -381,9 +381,17 @@ def _own_before(before: str, after_figure: bool) -> str:
     return before[cut + 1 :] if cut >= 0 else ""
 
 
-def _possessive_before(text: str, pos: int, low: bool) -> bool:
-    """A possessive ("its", "sa") in ``text`` before ``pos`` (``low``: search it lowered)."""
-    return _POSSESSIVE.search(text.lower() if low else text, low, 0, pos) is not None
+def _possessive_before(doc: Document, i: int, pos: int, low: bool) -> bool:
+    """A possessive ("its", "sa") in sentence ``i`` before ``pos`` (``low``: search it lowered)."""
+    return _POSSESSIVE.search(doc.lower(i) if low else doc.view(i).text, low, 0, pos) is not None
+
+
+def _doubted(doc: Document, i: int) -> bool:
+    """Sentence ``i`` is denied, or a rumour (hedged or pending) in an article carrying a denial."""
+    if doc.cue(i, denial_cue):
+        return True
+    hedged = is_hedged(doc.view(i).text, low=doc.lowered(i), said=doc.cue(i, reported))
+    return (hedged or doc.cue(i, pending_cue)) and doc.denied
 
 
 def _round(around: str, low: bool) -> str | None:

@@ -185,7 +185,7 @@ def _elliptic(text: str) -> bool:
         " of th" in text
         or (("les " in text or "the " in text) and (" de " in text or " of " in text))
     ) and _DIGIT.search(text) is not None
-    if not counted and _EN_VERB.search(text) is None:
+    if not counted and ("en " not in text or _EN_VERB.search(text) is None):
         return False
     return _ELLIPSIS.search(text) is not None
 
@@ -273,7 +273,7 @@ _MAKER = Cue(
 def _vendor_ships(doc: Document, i: int, pos: int) -> bool:
     """The nearest name before ``pos`` is a GPU vendor that ships or sells: not procurement."""
     v = doc.view(i)
-    lowered_text = lowered(v.text)
+    lowered_text = doc.lowered(i)
     low = lowered_text is not None
     text = v.text if lowered_text is None else lowered_text
     maker = _MAKER.search(text, low, 0, pos)
@@ -296,8 +296,11 @@ def _make(
     confidence: float,
 ) -> Finding:
     text = doc.view(i).text
-    window = text[max(0, start - 90) : min(len(text), end + 60)]
-    low = lowered(window)
+    lo, hi = max(0, start - 90), min(len(text), end + 60)
+    window = text[lo:hi]
+    low_text = doc.lowered(i)
+    # a slice of the lowered sentence is the lowered window (when lowering keeps offsets)
+    low = lowered(window) if low_text is None else low_text[lo:hi]
     status = "operates"
     for name, pattern in _STATUS:
         if pattern.search(window if low is None else low, low is not None):

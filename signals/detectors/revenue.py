@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 from signals.build import Finding, as_float, unify_names
-from signals.cues import Cue, by_first_letter, lowered
+from signals.cues import Cue, by_first_letter
 from signals.document import Document, in_relative, is_oblique
 from signals.entities import Mention
 from signals.numbers import Figure
@@ -227,7 +227,7 @@ def _sentence(doc: Document, i: int) -> list[Finding]:
     if _MOVE_WORDS.isdisjoint(words) and ("%" not in text or not _HAS_FIGURE.search(text)):
         return []  # no change stated: nothing rose or fell
     # the cues search the lowered sentence when lowering keeps every offset
-    lowered_text = lowered(text)
+    lowered_text = doc.lowered(i)
     low = lowered_text is not None
     src = text if lowered_text is None else lowered_text
     segments = _segments(text, src, low, words)[:MAX_PER_SENTENCE]

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from signals.build import Finding, as_float
-from signals.cues import Cue, lowered
+from signals.cues import Cue
 from signals.document import Document, is_oblique
 from signals.entities import Mention
 
@@ -58,8 +58,8 @@ def enrich(doc: Document, findings: list[Finding]) -> None:
     rounds = [f for f in findings if f.kind == "funding"]
     if not rounds:
         return
-    every = doc.all_words()
-    valuations = {} if _VALUATION_WORDS.isdisjoint(every) else _valuations(doc)
+    # each reader skips the sentences without one of its words (no article-wide word set)
+    valuations = _valuations(doc)
     parents = _subsidiaries(doc) if valuations else {}
     primary = next((f for f in rounds if not f.earlier), rounds[0])
     for f in rounds:
@@ -74,7 +74,7 @@ def enrich(doc: Document, findings: list[Finding]) -> None:
         if value is not None and not f.earlier:
             f.fields["valuation"] = as_float(value[0])
             f.fields["valuation_currency"] = value[1]
-    investors = {} if _INVESTOR_WORDS.isdisjoint(every) else _investors(doc)
+    investors = _investors(doc)
     for f in rounds:
         own = investors.get(f.sentence)
         if own is None and f is primary:
@@ -117,8 +117,8 @@ def _distance(m: Mention, pos: int) -> int:
 
 def _subsidiaries(doc: Document) -> dict[str, str]:
     out: dict[str, str] = {}
-    for i, s in enumerate(doc.sentences):
-        low = s.text.lower()
+    for i in range(len(doc.sentences)):
+        low = doc.lower(i)
         if not any(w in low for w in ("filiale", "subsidiary", "unit", "division", "branche")):
             continue
         v = doc.view(i)
@@ -135,7 +135,7 @@ def _investors(doc: Document) -> dict[int, list[str]]:
         words = doc.words(i)
         if _INVESTOR_WORDS.isdisjoint(words):
             continue
-        low = lowered(s.text)
+        low = doc.lowered(i)
         if low is not None:
             after = None
             if not _INVESTOR_AFTER_WORDS.isdisjoint(words):

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from signals import document
 from signals.cues import Cue, by_first_letter, holds_any, lowered
 from signals.detectors import backers, funding, gpu, revenue, rounds
 from signals.document import Document
@@ -118,7 +119,7 @@ def _check_backer(text: str, name: str) -> None:
 
 def _cues() -> list[Cue]:
     found: list[Cue] = []
-    for module in (funding, gpu, revenue, rounds):
+    for module in (funding, gpu, revenue, rounds, document):
         for value in vars(module).values():
             if isinstance(value, Cue):
                 found.append(value)
