@@ -14,9 +14,9 @@ from signals.cues import Cue, holds_any, lowered
 from signals.entities import AliasTable, Mention, find_mentions
 from signals.hedging import is_denied
 from signals.models import NewsEvent
-from signals.numbers import Figure, find_figures
+from signals.numbers import Figure, find_figures_lowered
 from signals.text import Sentence, detect_language, split_sentences
-from signals.triggers import sentence_kinds, words_of
+from signals.triggers import sentence_kinds, words_of_lower
 
 # a preposition (plus article) right before a name: the name is not the subject
 _OBLIQUE = re.compile(
@@ -149,7 +149,11 @@ class SentenceView:
                 self._figures = []  # the article's figure budget is spent: a table, not prose
             else:
                 doc, i = self._doc, self._i
-                self._figures = find_figures(self.sentence.text) if doc.may_count(i) else []
+                self._figures = (
+                    find_figures_lowered(self.sentence.text, doc.lowered(i))
+                    if doc.may_count(i)
+                    else []
+                )
                 budget[0] -= len(self._figures)
         return self._figures
 
@@ -269,7 +273,7 @@ class Document:
         """The lowercased words of sentence ``i`` (for cheap keyword gates)."""
         ws = self._words.get(i)
         if ws is None:
-            ws = words_of(self.sentences[i].text)
+            ws = words_of_lower(self.lower(i))
             self._words[i] = ws
         return ws
 

@@ -57,7 +57,12 @@ _TOKEN = re.compile(
     r"\b(?<![&.@/])(?<![a-wyzà-ÿ]-)(?:[A-ZÀ-ÖØ-Þ][\w&'’.\-]{0,40}[\w&]|[A-ZÀ-ÖØ-Þ]"
     r"|[a-z]{1,3}[A-Z][\w&.\-]{0,40}[\w])"
 )
-_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")  # where a _TOKEN match can be: at or just after one
+# _TOKEN at a capital (the look-behinds read the capital too), or, at an ASCII capital after
+# an ASCII lowercase letter, an empty group "camel": a camel-case token may open before it
+_AT_CAPITAL = re.compile(
+    r"[A-ZÀ-ÖØ-Þ](?:(?<=[a-z][A-Z])(?P<camel>)"
+    r"|(?<![\w&.@/][A-ZÀ-ÖØ-Þ])(?<![a-wyzà-ÿ]-[A-ZÀ-ÖØ-Þ])(?:[\w&'’.\-]{0,40}[\w&])?)"
+)
 _ADJECTIVE = re.compile(r"-(?:based|born|backed|led|listed|owned)$", re.IGNORECASE)
 _CAMEL = re.compile(r"[a-z]{1,3}[A-Z]")
 # A capitalised word opening a sentence that is a common word, not a name: a modifier before a
@@ -97,6 +102,7 @@ _PERSON_TITLES = (
     "partner", "associé", "associée",
 )  # fmt: skip
 _PERSON_BEFORE = re.compile(r"(?:\b(?:" + "|".join(map(re.escape, _PERSON_TITLES)) + r")\s)$")
+_TITLE_ENDS = frozenset(t[-1] for t in _PERSON_TITLES)
 
 
 class Mention(NamedTuple):
@@ -142,6 +148,10 @@ class AliasTable:
         if hit is None:
             hit = self._folded.get(text.casefold())
         return hit
+
+    def lookup_folded(self, text: str, folded: str) -> tuple[str, Role] | None:
+        """:meth:`lookup` of ``text`` whose ``casefold()`` is ``folded``."""
+        return self._exact.get(text) or self._folded.get(folded)
 
     def canonical(self, text: str) -> str:
         """The canonical company name of ``text`` (itself when unknown)."""
@@ -210,8 +220,18 @@ def _adjective(token: str) -> bool:
 def _person_before(text: str, start: int) -> bool:
     """Whether a title ("CEO", "fondateur") is written right before ``start``: the search of
     ``_PERSON_BEFORE``, tried only when the text before ends with one."""
+    # the pattern needs a title's last letter, then one space, before start ("$" also matches
+    # before a final line break)
+    if not _space_after_title(text, start - 1) and not (
+        text[start - 1 : start] == "\n" and _space_after_title(text, start - 2)
+    ):
+        return False
     window = text[max(0, start - 16) : start]
     return window.rstrip().endswith(_PERSON_TITLES) and _PERSON_BEFORE.search(window) is not None
+
+
+def _space_after_title(text: str, k: int) -> bool:
+    return k >= 1 and text[k].isspace() and text[k - 1] in _TITLE_ENDS
 
 
 def _is_stop(token: str) -> bool:
@@ -236,26 +256,27 @@ def _tokens(text: str) -> Iterator[re.Match[str]]:
     """The matches of ``_TOKEN.finditer(text)``, tried only where one can start.
 
     A match opens with a capital, or (camel case, "xAI") with one to three ASCII lowercase
-    letters right before an ASCII capital: ``re`` skips to each capital in C instead of trying
-    the look-behinds at every position.
+    letters right before an ASCII capital. ``_AT_CAPITAL`` opens with a class, so ``re`` skips
+    to the next capital in C and reads the token there; a capital right after a lowercase
+    ASCII letter is handed back (group ``camel``) for the camel-case match tried here.
     """
+    search = _AT_CAPITAL.search
     pos = 0
-    for cap in _CAPITAL.finditer(text):
-        c = cap.start()
-        if c < pos:
-            continue  # inside the previous token
-        m = None
-        if text[c] <= "Z":
+    m = search(text)
+    while m is not None:
+        if m.lastgroup == "camel":
+            c = m.start()
             k, lo = c, max(pos, c - 3)
             while k > lo and "a" <= text[k - 1] <= "z":
                 k -= 1
-            if k < c:
-                m = _TOKEN.match(text, k)
-        if m is None:
-            m = _TOKEN.match(text, c)
-        if m is not None:
-            pos = m.end()
-            yield m
+            camel = _TOKEN.match(text, k) if k < c else None
+            if camel is None:
+                m = search(text, c + 1)
+                continue
+            m = camel
+        pos = m.end()
+        yield m
+        m = search(text, pos)
 
 
 def _runs(text: str) -> Iterable[list[tuple[int, int]]]:
@@ -295,12 +316,16 @@ def _cleaned_runs(text: str) -> Iterable[list[tuple[int, int]]]:
     prev_end = -1
     prev_possessive = False
     for m in _tokens(text):
-        s, e = _clean_token(text, m.start(), m.end())
-        if s >= e or not (text[s].isupper() or _CAMEL.match(text, s)):
-            if run:
-                yield run
-            run, prev_possessive = [], False
-            continue
+        s, e = m.span()
+        tok = m.group()
+        if "'" in tok or "’" in tok:
+            s, e = _clean_token(text, s, e)
+            if s >= e or not (text[s].isupper() or _CAMEL.match(text, s)):
+                if run:
+                    yield run
+                run, prev_possessive = [], False
+                continue
+        # else: a token as matched opens with a capital or a camel-case prefix (see _plain_runs)
         joinable = False
         if run and not prev_possessive:
             gap = text[prev_end : m.start()]
@@ -332,21 +357,22 @@ def find_mentions(text: str, table: AliasTable) -> list[Mention]:
 
 def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> list[Mention]:
     whole = text[run[0][0] : run[-1][1]]
-    hit = table.lookup(whole)
+    folded = whole.casefold()
+    hit = table.lookup_folded(whole, folded)
     if hit:
         return [Mention(whole, hit[0], run[0][0], run[-1][1], hit[1], True)]
     if len(run) == 1:
-        # the common case: one unknown capitalised word
+        # the common case: one unknown capitalised word (a model code holds a digit)
         if (
             len(whole) == 1
-            or _is_stop(whole)
-            or _MODEL_CODE.match(whole)
+            or folded.strip(".") in STOPWORDS
+            or (not whole.isalpha() and _MODEL_CODE.match(whole))
             or _adjective(whole)
-            or whole.casefold() in _LEGAL
+            or folded in _LEGAL
         ):
             return []
         s = run[0][0]
-        if not text[:s].strip(_OPENING) and _common_opening(text, whole, run[0][1]):
+        if _opens(text, s) and _common_opening(text, whole, run[0][1]):
             return []
         person = _person_before(text, s)
         return [Mention(whole, whole, s, run[0][1], "person" if person else "company", False)]
@@ -398,6 +424,12 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
     if _person_before(text, s) or (len(tokens) >= 2 and first in table.first_names):
         role = "person"
     return [Mention(text[s:e], text[s:e], s, e, role, False)]
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether only quotes, dashes and spaces come before ``start``: ``not
+    text[:start].strip(_OPENING)``, without copying the text when its first character says no."""
+    return start == 0 or (text[0] in _OPENING and not text[:start].strip(_OPENING))
 
 
 def _common_opening(text: str, word: str, end: int) -> bool:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Field = Literal["title", "body"]
 
@@ -15,10 +14,11 @@ _BOUNDARY = re.compile(
     r"(?=[.!?…\n])(?:(?<![A-Z]\.[A-Z])(?<!\b[A-Z][a-z])(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bDr)"
     r"(?<!\bInc)[.!?…]+[\"»”’)]*[ \t\u00a0]+(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•]|[a-z]{1,3}[A-Z])|\n+)"
 )
-# Where _BOUNDARY can match: runs of end marks, runs of line breaks. The pattern opens with a
-# character class so that ``re`` skips to the next mark in C instead of trying every position.
-_RUN = re.compile(r"[.!?…\n](?:(?<=\n)\n*|[.!?…]*+)")
-_AFTER_MARKS = frozenset('"»”’) \t\u00a0')  # what _BOUNDARY needs right after a run of marks
+# Where _BOUNDARY can match: runs of line breaks, and whole runs of end marks followed by what
+# _BOUNDARY needs right after them (a space or a closing quote: not "83.0", "U.S.",
+# "Checkout.com"). The pattern opens with a character class so that ``re`` skips to the next
+# mark in C instead of trying every position; inside a run the look-behind fails at once.
+_RUN = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<![.!?…][.!?…])[.!?…]*+(?=[\"»”’) \t\u00a0]))")
 _MAX_SENTENCE = 1200
 _SPACE = re.compile(r"\s")
 
@@ -27,12 +27,12 @@ _EN = frozenset("the and of to is for in that with on by was its has are from".s
 _WORD = re.compile(r"[a-zà-ÿ]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """One sentence of a title or body, with its offsets in that field."""
+class Sentence(NamedTuple):
+    """One sentence of a title or body, with its offsets in that field (a named tuple: as
+    immutable as a frozen dataclass, and built about twice as fast)."""
 
     field: Field
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index, which nothing here calls
     start: int
     end: int
     text: str
@@ -67,11 +67,8 @@ def _boundaries(text: str) -> Iterator[re.Match[str]]:
     "Mr" rules that one out) at its second; what follows the run decides the rest, so a run
     is tried at most twice and a long run of dots costs one pass.
     """
-    n = len(text)
     for run in _RUN.finditer(text):
         a, b = run.span()
-        if text[a] != "\n" and (b == n or text[b] not in _AFTER_MARKS):
-            continue  # "83.0", "U.S.", "Checkout.com": no space or quote after the marks
         m = _BOUNDARY.match(text, a)
         if m is None and b - a > 1:
             m = _BOUNDARY.match(text, a + 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import filterfalse
 from typing import Any
 
 from signals.models import Kind
@@ -48,6 +49,8 @@ TRIGGER_WORDS: dict[Kind, frozenset[str]] = {
     ),
 }
 _ALL = frozenset().union(*TRIGGER_WORDS.values())
+# in the order of TRIGGER_WORDS, which sentence_kinds keeps
+_FUNDING, _GPU, _REVENUE = (TRIGGER_WORDS[k] for k in ("funding", "gpu_procurement", "revenue"))
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -75,9 +78,36 @@ def _trie(words: Iterable[str]) -> str:
 _TRIGGER = re.compile(rf"(?<!\w)(?:{_trie(_ALL)}|{_MODEL_WORD.pattern})(?!\w)")
 
 
+# characters that are never part of a word, stripped from the ends of a whitespace token
+_PUNCTUATION = ".,;:!?()[]\"'«»“”’‘%$€"
+
+
 def words_of(text: str) -> set[str]:
-    """The distinct lowercased words of ``text``."""
-    return set(_WORD.findall(text.lower()))
+    """The distinct lowercased words of ``text``: the ``\\w+`` tokens of ``text.lower()``."""
+    return words_of_lower(text.lower())
+
+
+def words_of_lower(low: str) -> set[str]:
+    """:func:`words_of` a text whose ``lower()`` is ``low`` (already lowered by the caller).
+
+    ``re`` pays about a thousand instructions per match, so the text is split at whitespace
+    in C; a token that is not all letters and digits ("reuters,", "l'ia", "12,5") keeps its
+    words once its punctuation ends are stripped, and the few left go through ``\\w+``.
+    """
+    words = set(low.split())
+    odd = set(filterfalse(str.isalnum, words))
+    if odd:
+        words -= odd
+        rest = []
+        for w in odd:
+            core = w.strip(_PUNCTUATION)
+            if core.isalnum():
+                words.add(core)
+            elif core:
+                rest.append(core)
+        if rest:
+            words.update(_WORD.findall(" ".join(rest)))
+    return words
 
 
 def kinds_in(words: Iterable[str]) -> set[Kind]:
@@ -102,12 +132,18 @@ def any_trigger(text: str, words: set[str] | None = None) -> bool:
 def sentence_kinds(text: str, words: set[str]) -> list[Kind]:
     """The kinds with a trigger word among ``words`` (the lowercased words of the sentence
     ``text``) or, for GPUs, a model code in it."""
-    found = [k for k, trig in TRIGGER_WORDS.items() if not trig.isdisjoint(words)]
-    if "gpu_procurement" not in found:
-        # a model code holds a digit: the regex is tried only on words that are not all
-        # letters (a plain loop: cheaper than scanning ``text`` for a digit first, or any())
-        for w in words:
-            if w[0] in "hbalgmt" and not w.isalpha() and _MODEL_WORD.fullmatch(w):
+    found: list[Kind] = []
+    if not _FUNDING.isdisjoint(words):
+        found.append("funding")
+    gpu = not _GPU.isdisjoint(words)
+    if gpu:
+        found.append("gpu_procurement")
+    if not _REVENUE.isdisjoint(words):
+        found.append("revenue")
+    if not gpu:
+        # a model code holds a digit: the regex is tried only on words that are not all letters
+        for w in filterfalse(str.isalpha, words):
+            if _MODEL_WORD.fullmatch(w):
                 found.append("gpu_procurement")
                 break
     return found
