@@ -183,7 +183,7 @@ class SentenceView:
 class Document:
     """The sentences of one event (title first), with lazily computed names and figures."""
 
-    def __init__(self, event: NewsEvent, table: AliasTable, words: set[str] | None = None) -> None:
+    def __init__(self, event: NewsEvent, table: AliasTable) -> None:
         self.event = event
         self.table = table
         title = event.title or ""
@@ -195,7 +195,6 @@ class Document:
         self._raw: dict[int, list[Mention]] = {}
         self._hits: dict[str, list[int]] | None = None
         self._words: dict[int, set[str]] = {}
-        self._all_words: set[str] | None = words
         self.figure_budget = [MAX_FIGURES]  # figures left to read in the article
         self._main: Mention | None | bool = False
         self._title_company: Mention | None | bool = False
@@ -256,13 +255,6 @@ class Document:
         """:func:`signals.cues.lowered` of sentence ``i`` (the lowered text at the same offsets,
         or None), computed once per article."""
         return self._lowered_pair(i)[1]
-
-    def all_words(self) -> set[str]:
-        """The lowercased words of the whole article."""
-        if self._all_words is None:
-            # the union of the sentences' words (each already read by the trigger scan)
-            self._all_words = set().union(*(self.words(i) for i in range(len(self.sentences))))
-        return self._all_words
 
     @property
     def exhausted(self) -> bool:
