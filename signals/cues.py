@@ -26,10 +26,15 @@ def lowercase_pattern(p: re.Pattern[str]) -> re.Pattern[str]:
 def lowered(text: str) -> str | None:
     """``text`` lowercased for a :func:`lowercase_pattern` search at the same offsets, or None
     when lowering changes a length or a letter IGNORECASE folds otherwise ("ı", "ſ")."""
+    return lowerings(text)[1]
+
+
+def lowerings(text: str) -> tuple[str, str | None]:
+    """``(text.lower(), lowered(text))``, lowering once."""
     low = text.lower()
     if len(low) != len(text) or "ı" in low or "ſ" in low:
-        return None
-    return low
+        return low, None
+    return low, low
 
 
 def holds_any(text: str, keys: tuple[str, ...]) -> bool:

@@ -10,7 +10,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 
-from signals.cues import Cue, holds_any, lowered
+from signals.cues import Cue, holds_any, lowered, lowerings
 from signals.entities import AliasTable, Mention, find_mentions
 from signals.hedging import is_denied
 from signals.models import NewsEvent
@@ -229,13 +229,7 @@ class Document:
     def _lowered_pair(self, i: int) -> tuple[str, str | None]:
         pair = self._lows.get(i)
         if pair is None:
-            text = self.sentences[i].text
-            low = text.lower()
-            if len(low) != len(text) or "ı" in low or "ſ" in low:
-                pair = (low, None)
-            else:
-                pair = (low, low)
-            self._lows[i] = pair
+            pair = self._lows[i] = lowerings(self.sentences[i].text)
         return pair
 
     def lower(self, i: int) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -96,6 +96,15 @@ def as_of(members: Mapping[str, list[Any]], upto: int | None) -> Members:
     if upto is None:
         return dict(members)
     return {sid: m for sid, m in members.items() if seq_of(m) <= upto}
+
+
+def union(latest_first: Iterable[Mapping[str, list[Any]]]) -> Members:
+    """The members of consecutive windows, given latest first: a signal found in two of them
+    keeps the earliest window's entry (as the first write of an idempotent union would)."""
+    members: Members = {}
+    for window in latest_first:
+        members.update(window)
+    return members
 
 
 def figures(window: WindowName, start: float, members: Mapping[str, list[Any]]) -> WindowFigures:
@@ -216,10 +225,9 @@ class WindowBatch:
         span = (lo - (count - 1) * size, lo + size)  # exact bounds (faust's ends are 0.1 s short)
         window = self._spans.get((name, key, span))
         if window is None:
-            members: Members = {}
-            for k in range(count):  # the latest first: the earliest window's entry wins
-                members.update(self._window(table, key, window_of.earliest(lo - k * size)).members)
-            window = self._spans[(name, key, span)] = _Window(members)
+            starts = (lo - k * size for k in range(count))  # the latest first
+            days = (self._window(table, key, window_of.earliest(t)).members for t in starts)
+            window = self._spans[(name, key, span)] = _Window(union(days))
             self._spans_of.setdefault((table, key), []).append((span, window))
         return span[0], window
 

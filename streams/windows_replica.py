@@ -18,7 +18,7 @@ import orjson
 
 from signals.models import KINDS, WindowFigures
 from streams.settings import Settings
-from streams.tables import _SEP, TABLES, WINDOWS, Members, WindowName, figures
+from streams.tables import _SEP, TABLES, WINDOWS, Members, WindowName, figures, union
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,7 @@ class WindowsReplica:
             held = sorted(r for r in per_table[table] if first <= r[0] <= t)
             if not held:
                 continue
-            members: Members = {}
-            for rng in reversed(held):  # the earliest window's entry wins, as in a union
-                members.update(per_table[table][rng])
+            members = union(per_table[table][rng] for rng in reversed(held))
             result.append(figures(name, first, members))
         return result
 
