@@ -134,15 +134,14 @@ class Pipeline:
     ) -> list[Alert]:
         key = table_key(signal.company, signal.kind)
         source = signal.source or UNKNOWN_SOURCE
-        _, hour = tables.members("1h", key, timestamp)
-        if signal.signal_id in hour:
+        _, day = tables.members("1d", key, timestamp)  # the stored window (1 h is part of it)
+        if signal.signal_id in day:
             self.metrics.duplicates_dropped.labels("aggregate").inc()
-        # applied even to a duplicate: the union is idempotent, and a crash may have left
-        # only some of the windows updated
+        # applied even to a duplicate: the union is idempotent
         seq = int(event.message.offset)
-        tables.add(key, contribution(signal, source, seq), timestamp, event)
+        tables.add(key, contribution(signal, source, seq, timestamp), timestamp, event)
         # figures as of the seq the signal was first counted at: a replay yields the same alert
-        first = hour.get(signal.signal_id)
+        first = day.get(signal.signal_id)
         upto = seq_of(first) if first is not None and seq_of(first) >= 0 else seq
         windows = tables.figures(key, timestamp, upto)
         alerts = threshold_alerts(signal, self.rules, windows)

@@ -1,12 +1,16 @@
-"""Windowed aggregates per (company, kind): 1 h, 1 d and 7 d windows, from two stored tables.
+"""Windowed aggregates per (company, kind): 1 h, 1 d and 7 d windows, from one stored table.
 
-Two tumbling tables are stored: hourly and daily windows. The 7 d figures are those of the seven
-daily windows ending with the day of the timestamp (the last 7 days), read together: each signal
-is written to 2 windows, not 9 as with a hopping 7 d table stepping daily (7 windows per signal).
+One tumbling table is stored: daily windows. The 1 h figures are those of the members of the
+day's window whose event time falls in the hour (hours divide days, both aligned on the epoch);
+the 7 d figures are those of the seven daily windows ending with the day of the timestamp (the
+last 7 days), read together. Each signal is written to one window (a hopping 7 d table stepping
+daily, plus hourly and daily tables, wrote 9).
 
 A window's value is the set of signals counted in it, ``{signal_id: [source, amount_usd,
-quantity, seq]}``. Adding a signal is a dict union, so a signal replayed after a crash (processing
-is at-least-once) is counted once; the figures (count, sums, distinct sources) derive from it.
+quantity, seq, time]}``. Adding a signal is a dict union, so a signal replayed after a crash
+(processing is at-least-once) is counted once; the figures (count, sums, distinct sources) derive
+from it. ``time`` is the signal's event time (members written before it existed, without it,
+count in their day and week but in no hour).
 ``seq`` is the ``signals.detected`` offset at which the signal was first counted (one company's
 signals share a partition, so seqs order them): alert figures are taken *as of* that seq, so a
 signal replayed after later ones were counted yields the very same alert, figures included.
@@ -34,24 +38,27 @@ WindowName = Literal["1h", "1d", "7d"]
 Span = tuple[float, float]
 HOUR = 3600
 DAY = 24 * HOUR
-# the stored (tumbling) tables: name -> (window size, expires after the window's end) in seconds.
+# the stored (tumbling) table: name -> (window size, expires after the window's end) in seconds.
 # Daily windows are kept 14 days: the 7 d figures of a signal up to 8 days late still hold all
 # of their 7 days.
 TABLES: dict[WindowName, tuple[int, int]] = {
-    "1h": (HOUR, 2 * HOUR),
     "1d": (DAY, 14 * DAY),
 }
-# the reported windows: name -> (stored table, how many of its windows, the last one holding
-# the timestamp)
+# the reported windows: name -> (stored table, size in seconds). Smaller than the table's
+# windows: the part of the stored window holding the timestamp (by member event time); larger:
+# that many consecutive stored windows, the last one holding the timestamp.
 WINDOWS: dict[WindowName, tuple[WindowName, int]] = {
-    "1h": ("1h", 1),
-    "1d": ("1d", 1),
-    "7d": ("1d", 7),
+    "1h": ("1d", HOUR),
+    "1d": ("1d", DAY),
+    "7d": ("1d", 7 * DAY),
 }
-Members = dict[str, list[Any]]  # signal_id -> [source, amount_usd, quantity, seq]
+# the 1 h figures the API reports are those of hours ending at most this long before the newest
+# event time seen (as when hourly windows were stored, and expired 2 h after their end)
+HOUR_KEPT = 2 * HOUR
+Members = dict[str, list[Any]]  # signal_id -> [source, amount_usd, quantity, seq, time]
 _SEP = "\x1f"
 _MIB = 1024 * 1024
-# Each window table keeps one RocksDB per partition (2 tables x 4 partitions = 8 DBs). With
+# The window table keeps one RocksDB per partition (4 DBs with 4 partitions). With
 # faust's defaults (a 64 MiB memtable, up to 3, and a 2 GiB block cache, per DB) RSS grows with
 # every write until each memtable fills: up to 768 MiB before the first flush. The live windows
 # are a few MiB (they expire), so small memtables and caches bound RSS soon after start.
@@ -64,8 +71,7 @@ ROCKSDB_OPTIONS: dict[str, int] = {
 
 def size_of(window: WindowName) -> int:
     """A reported window's length in seconds."""
-    table, count = WINDOWS[window]
-    return TABLES[table][0] * count
+    return WINDOWS[window][1]
 
 
 def window_for(seconds: float) -> WindowName:
@@ -81,14 +87,30 @@ def table_key(company: str, kind: str) -> str:
     return f"{company}{_SEP}{kind}"
 
 
-def contribution(signal: Signal, source: str, seq: int = -1) -> Members:
-    """What one signal, read at offset ``seq`` of ``signals.detected``, adds to a window."""
-    return {signal.signal_id: [source, usd_amount(signal) or 0.0, signal.quantity or 0, seq]}
+def contribution(signal: Signal, source: str, seq: int, time: float) -> Members:
+    """What one signal, read at offset ``seq`` of ``signals.detected`` with event time ``time``,
+    adds to a window."""
+    amount = usd_amount(signal) or 0.0
+    return {signal.signal_id: [source, amount, signal.quantity or 0, seq, time]}
 
 
 def seq_of(member: list[Any]) -> int:
     """The seq a member was first counted at (-1 for entries written before seqs existed)."""
     return int(member[3]) if len(member) > 3 else -1
+
+
+def time_of(member: list[Any]) -> float | None:
+    """A member's event time (None for entries written before members carried it)."""
+    return float(member[4]) if len(member) > 4 else None
+
+
+def within(members: Mapping[str, list[Any]], start: float, end: float) -> Members:
+    """The members whose event time is in [start, end)."""
+    out: Members = {}
+    for sid, m in members.items():
+        if len(m) > 4 and start <= float(m[4]) < end:
+            out[sid] = m
+    return out
 
 
 def as_of(members: Mapping[str, list[Any]], upto: int | None) -> Members:
@@ -173,19 +195,18 @@ class _Window:
         self.sources = sources
         self.max_seq = max_seq
 
-    def add(self, new: Members) -> bool:
-        """Union ``new`` in; True when something was added."""
-        changed = False
+    def add(self, new: Members) -> Members:
+        """Union ``new`` in; returns the members that were not there yet."""
+        added: Members = {}
         for sid, m in new.items():
             if sid in self.members:
                 continue
-            self.members[sid] = m
+            self.members[sid] = added[sid] = m
             self.amount_usd += float(m[1])
             self.quantity += int(m[2])
             self.sources[m[0]] = self.sources.get(m[0], 0) + 1
             self.max_seq = max(self.max_seq, seq_of(m))
-            changed = True
-        return changed
+        return added
 
 
 class WindowBatch:
@@ -201,7 +222,8 @@ class WindowBatch:
         self._windows: dict[tuple[WindowName, str, Span], _Window] = {}
         self._dirty: dict[tuple[WindowName, str, Span], Any] = {}
         self._partitions: set[int] = set()
-        # windows made of several stored ones (7 d), kept up to date by ``add``
+        # windows made of several stored ones (7 d) or of part of one (1 h), kept up to date by
+        # ``add``
         self._spans: dict[tuple[WindowName, str, Span], _Window] = {}
         self._spans_of: dict[tuple[WindowName, str], list[tuple[Span, _Window]]] = {}
 
@@ -216,18 +238,27 @@ class WindowBatch:
 
     def _reported(self, name: WindowName, key: str, timestamp: float) -> tuple[float, _Window]:
         """(start, window) of the reported window ``name`` of ``key`` at ``timestamp``."""
-        table, count = WINDOWS[name]
+        table, size = WINDOWS[name]
         window_of = self.tables.by_name[table].table.window
         lo, hi = window_of.earliest(timestamp)
-        if count == 1:
+        stored = TABLES[table][0]
+        if size == stored:
             return lo, self._window(table, key, (lo, hi))
-        size = TABLES[table][0]
-        span = (lo - (count - 1) * size, lo + size)  # exact bounds (faust's ends are 0.1 s short)
+        if size < stored:  # part of the stored window: its members of that time
+            start = timestamp - timestamp % size
+            span = (start, start + size)
+        else:  # several stored windows; exact bounds (faust's ends are 0.1 s short)
+            span = (lo - (size // stored - 1) * stored, lo + stored)
         window = self._spans.get((name, key, span))
         if window is None:
-            starts = (lo - k * size for k in range(count))  # the latest first
-            days = (self._window(table, key, window_of.earliest(t)).members for t in starts)
-            window = self._spans[(name, key, span)] = _Window(union(days))
+            if size < stored:
+                members = within(self._window(table, key, (lo, hi)).members, *span)
+            else:
+                starts = (lo - k * stored for k in range(size // stored))  # the latest first
+                members = union(
+                    self._window(table, key, window_of.earliest(t)).members for t in starts
+                )
+            window = self._spans[(name, key, span)] = _Window(members)
             self._spans_of.setdefault((table, key), []).append((span, window))
         return span[0], window
 
@@ -238,16 +269,21 @@ class WindowBatch:
             self.tables.expiry.observe(partition, timestamp)
             self._partitions.add(partition)
         for table, wrapper in self.tables.by_name.items():
+            added: Members = {}
             for lo, hi in wrapper.table.window.ranges(timestamp):
-                if self._window(table, key, (lo, hi)).add(members):
+                if new := self._window(table, key, (lo, hi)).add(members):
                     self._dirty[(table, key, (lo, hi))] = event
+                    added.update(new)
+            if not added:  # a replay: the windows made of stored ones already hold it
+                continue
             for (lo, hi), window in self._spans_of.get((table, key), ()):
                 if lo <= timestamp < hi:
-                    window.add(members)
+                    window.add(added)
 
     def members(self, name: WindowName, key: str, timestamp: float) -> tuple[float, Members]:
         """(window start, members) of the window ``name`` of ``key`` reported for ``timestamp``
-        (for 7 d: the last 7 days). The mapping is the batch's own: do not change it."""
+        (for 7 d: the last 7 days; for 1 h: the day's members of that hour). The mapping is the
+        batch's own: do not change it."""
         start, window = self._reported(name, key, timestamp)
         return start, window.members
 

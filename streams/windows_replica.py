@@ -1,12 +1,12 @@
 """A read-only copy of the window tables, rebuilt from their changelog topics, for the API.
 
 The workers own the tables (:mod:`streams.tables`); each worker holds only its partitions. The
-API reads every partition of each table's changelog (``{app_id}-signal_windows_{1h,1d}-
-changelog``), so any API replica answers for any company. A changelog record is the faust
-windowed key ``[table_key, [start, end]]`` (JSON) and the window's members (JSON), the last
-record of a key winning; windows older than the table's expiry are dropped to bound memory.
-The 7 d figures are read from the seven daily windows ending with the reference day, as the
-workers do (:mod:`streams.tables`).
+API reads every partition of the table's changelog (``{app_id}-signal_windows_1d-changelog``),
+so any API replica answers for any company. A changelog record is the faust windowed key
+``[table_key, [start, end]]`` (JSON) and the window's members (JSON), the last record of a key
+winning; windows older than the table's expiry are dropped to bound memory. As the workers do
+(:mod:`streams.tables`), the 1 h figures are read from the day's members of the hour, the 7 d
+figures from the seven daily windows ending with the reference day.
 """
 
 from __future__ import annotations
@@ -18,7 +18,18 @@ import orjson
 
 from signals.models import KINDS, WindowFigures
 from streams.settings import Settings
-from streams.tables import _SEP, TABLES, WINDOWS, Members, WindowName, figures, union
+from streams.tables import (
+    _SEP,
+    HOUR_KEPT,
+    TABLES,
+    WINDOWS,
+    Members,
+    WindowName,
+    figures,
+    time_of,
+    union,
+    within,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +49,7 @@ class WindowsReplica:
         self._data: dict[WindowName, dict[str, dict[Window, Members]]] = {n: {} for n in TABLES}
         self._companies: dict[str, str] = {}  # casefolded -> canonical
         self._newest_end: dict[WindowName, float] = {}
+        self._newest_time = float("-inf")  # newest member event time seen
         self._applied = 0
 
     def keys(self) -> int:
@@ -63,6 +75,10 @@ class WindowsReplica:
             windows.pop((start, end), None)
         else:
             windows[(start, end)] = value
+            for member in value.values():
+                t = time_of(member) if isinstance(member, list) else None
+                if t is not None and t > self._newest_time:
+                    self._newest_time = t
         company = key.split(_SEP, 1)[0]
         self._companies.setdefault(company.casefold(), company)
         if end > self._newest_end.get(name, 0.0):
@@ -85,24 +101,29 @@ class WindowsReplica:
     def _current(self, key: str) -> list[WindowFigures]:
         """Figures of the most recent windows of one table key (1h, 1d, 7d; absent ones left out).
 
-        Reference time: the start of the key's newest 1 h window (else of its newest window);
-        for each reported window, the stored windows holding it: the 1 h and 1 d windows of
-        that time, and for 7 d the daily windows of the 7 days ending with that day.
+        Reference time: the newest event time among the members of the key's newest daily
+        window (its start when no member has one); the 1 h figures are those of the members of
+        that hour, left out once the hour ended more than ``HOUR_KEPT`` before the newest event
+        time seen; 1 d those of that day; 7 d those of the 7 days ending with that day.
         """
-        per_table = {name: self._data[name].get(key, {}) for name in TABLES}
-        starts = [r[0] for ws in per_table.values() for r in ws]
-        if not starts:
-            return []
-        hourly = [r[0] for r in per_table["1h"]]
-        t = max(hourly) if hourly else max(starts)
         result = []
-        for name, (table, count) in WINDOWS.items():
-            size = TABLES[table][0]
-            first = t - t % size - (count - 1) * size  # windows are aligned on the epoch
-            held = sorted(r for r in per_table[table] if first <= r[0] <= t)
-            if not held:
+        for name, (table, size) in WINDOWS.items():
+            windows = self._data[table].get(key, {})
+            if not windows:
                 continue
-            members = union(per_table[table][rng] for rng in reversed(held))
+            newest = max(windows)
+            times = [t for m in windows[newest].values() if (t := time_of(m)) is not None]
+            t = max(times) if times else newest[0]
+            stored = TABLES[table][0]
+            if size < stored:  # part of the stored window: its members of that time
+                first = t - t % size  # windows are aligned on the epoch
+                if not times or first + size < self._newest_time - HOUR_KEPT:
+                    continue
+                members = within(windows[newest], first, first + size)
+            else:  # the stored windows of that time, and the ones before it
+                first = t - t % stored - (size - stored)
+                held = sorted(r for r in windows if first <= r[0] <= t)
+                members = union(windows[rng] for rng in reversed(held))
             result.append(figures(name, first, members))
         return result
 

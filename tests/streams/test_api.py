@@ -102,7 +102,7 @@ def build(settings: Settings, subscriptions: list[dict[str, Any]] | None = None)
     registry = CollectorRegistry()
     ingest = RecordingIngest()
     ring = AlertsRing(50)
-    replica = WindowsReplica({"cl-1h": "1h", "cl-1d": "1d"})
+    replica = WindowsReplica({"cl-1d": "1d"})
     clock = FakeClock()
     ready = {"broker": True, "alerts_partitions_assigned": True}
 
@@ -278,39 +278,52 @@ async def test_aggregates_come_from_the_changelog_replica(api_settings: Settings
     api = build(api_settings)
     key = "Nordwind Labs\x1ffunding"
     h, d = 1_772_438_400.0, 86_400.0  # 2026-03-02T08:00Z
-    members = {"s1": ["wire", 3e8, 0], "s2": ["daily", 1e8, 0]}
-    api.replica.apply(changelog("cl-1h", key, h, h + 3600, members))
-    api.replica.apply(changelog("cl-1h", key, h - 3600, h, {"s0": ["wire", 5.0, 0]}))
+    # today's window: two signals of the 08:00 hour, one of the hour before, and one written
+    # before members carried their event time (counted in its day, in no hour)
+    members = {
+        "s1": ["wire", 3e8, 0, 1, h + 10],
+        "s2": ["daily", 1e8, 0, 2, h + 20],
+        "s0": ["wire", 5.0, 0, 0, h - 3600 + 5],
+        "u": ["wire", 0.0, 0],
+    }
     day = h - 8 * 3600
     api.replica.apply(changelog("cl-1d", key, day, day + d, members))
-    # the 7 d figures: the daily windows of the last 7 days (6 days ago in, 7 days ago and
-    # tomorrow out; a signal in two daily windows counted once)
-    api.replica.apply(changelog("cl-1d", key, day - 6 * d, day - 5 * d, {"s6": ["b", 2.0, 1]}))
-    api.replica.apply(changelog("cl-1d", key, day - 3 * d, day - 2 * d, {"s1": ["wire", 3e8, 0]}))
-    api.replica.apply(changelog("cl-1d", key, day - 7 * d, day - 6 * d, {"s7": ["c", 4.0, 0]}))
-    api.replica.apply(changelog("cl-1d", key, day + d, day + 2 * d, {"x": ["a", 1, 0]}))
+    # the 7 d figures: the daily windows of the last 7 days (6 days ago in, 7 days ago out; a
+    # signal in two daily windows counted once)
+    api.replica.apply(
+        changelog("cl-1d", key, day - 6 * d, day - 5 * d, {"s6": ["b", 2.0, 1, 0, day - 6 * d]})
+    )
+    api.replica.apply(
+        changelog("cl-1d", key, day - 3 * d, day - 2 * d, {"s1": ["wire", 3e8, 0, 1, h - 3 * d]})
+    )
+    api.replica.apply(
+        changelog("cl-1d", key, day - 7 * d, day - 6 * d, {"s7": ["c", 4.0, 0, 0, day - 7 * d]})
+    )
     r = await api.client.get("/v1/companies/nordwind labs/aggregates")
     assert r.status_code == 200
     funding = {w["window"]: w for w in r.json()["figures"]["funding"]}
     assert funding["1h"]["count"] == 2
     assert funding["1h"]["amount_usd"] == 4e8
     assert funding["1h"]["sources"] == 2
-    assert funding["1d"]["count"] == 2
+    assert funding["1h"]["start"].startswith("2026-03-02T08:00:00")
+    assert funding["1d"]["count"] == 4
     assert funding["1d"]["start"].startswith("2026-03-02T00:00:00")
     week = funding["7d"]
     assert (week["count"], week["amount_usd"], week["quantity"], week["sources"]) == (
-        3,
-        4e8 + 2,
+        5,
+        4e8 + 7,
         1,
         3,
     )
     assert week["start"].startswith("2026-02-24T00:00:00")
     assert week["end"].startswith("2026-03-03T00:00:00")
     assert WindowFigures.model_validate(funding["7d"]).window == "7d"
-    api.replica.apply(changelog("cl-1h", key, h, h + 3600, None))  # a tombstone
+    api.replica.apply(changelog("cl-1d", key, day, day + d, None))  # a tombstone
     after = (await api.client.get("/v1/companies/Nordwind Labs/aggregates")).json()
-    hourly = {w["window"]: w for w in after["figures"]["funding"]}["1h"]
-    assert (hourly["count"], hourly["amount_usd"]) == (1, 5.0)  # now the newest hour left
+    left = {w["window"]: w for w in after["figures"]["funding"]}
+    # now the newest day left, 3 days ago: its hour is past the 2 h the hourly figures are kept
+    assert set(left) == {"1d", "7d"}
+    assert (left["1d"]["count"], left["7d"]["count"]) == (1, 3)  # with 6 and 7 days before it
     missing = await api.client.get("/v1/companies/Nobody/aggregates")
     assert (missing.status_code, missing.json()["error"]) == (404, "unknown_company")
 
@@ -318,18 +331,16 @@ async def test_aggregates_come_from_the_changelog_replica(api_settings: Settings
 async def test_top_companies_by_window(api_settings: Settings) -> None:
     api = build(api_settings)
     h = 1_772_438_400.0
+    day = h - 8 * 3600
     rows = [
-        ("Nordwind Labs", "funding", {"a": ["w", 3e8, 0], "b": ["x", 1e8, 0]}),
-        ("Nordwind Labs", "revenue", {"c": ["w", 0, 0]}),
-        ("Halden AI", "gpu_procurement", {"d": ["w", 0, 20000]}),
-        ("Brume", "funding", {"e": ["w", 5e7, 0]}),
+        ("Nordwind Labs", "funding", {"a": ["w", 3e8, 0, 0, h], "b": ["x", 1e8, 0, 1, h + 1]}),
+        ("Nordwind Labs", "revenue", {"c": ["w", 0, 0, 0, h]}),
+        ("Halden AI", "gpu_procurement", {"d": ["w", 0, 20000, 0, h]}),
+        # an older hour of Brume's does not count in its most recent 1 h window
+        ("Brume", "funding", {"e": ["w", 5e7, 0, 1, h], "z": ["w", 1, 0, 0, h - 7200]}),
     ]
     for company, kind, members in rows:
-        api.replica.apply(changelog("cl-1h", f"{company}\x1f{kind}", h, h + 3600, members))
-    # an older hour of Brume's no longer counts in its most recent 1 h window
-    api.replica.apply(
-        changelog("cl-1h", "Brume\x1ffunding", h - 7200, h - 3600, {"z": ["w", 1, 0]})
-    )
+        api.replica.apply(changelog("cl-1d", f"{company}\x1f{kind}", day, day + 86400, members))
     top = (await api.client.get("/v1/companies/top", params={"window": "1h"})).json()
     assert [(r["company"], r["count"]) for r in top["companies"]] == [
         ("Nordwind Labs", 3),
@@ -345,9 +356,12 @@ async def test_top_companies_by_window(api_settings: Settings) -> None:
     one = await api.client.get("/v1/companies/top", params={"limit": "1"})
     assert len(one.json()["companies"]) == 1
     assert (await api.client.get("/v1/companies/top", params={"window": "2h"})).status_code == 422
-    assert (await api.client.get("/v1/companies/top", params={"window": "7d"})).json()[
-        "companies"
-    ] == []
+    week = (await api.client.get("/v1/companies/top", params={"window": "7d"})).json()
+    assert [(r["company"], r["count"]) for r in week["companies"]] == [
+        ("Nordwind Labs", 3),
+        ("Brume", 2),
+        ("Halden AI", 1),
+    ]
 
 
 async def test_subscriptions_listing_is_served(api_settings: Settings) -> None:

@@ -61,7 +61,8 @@ def keys(t: WindowTables) -> dict[str, set[Any]]:
 
 def add(t: WindowTables, company: str, sid: str, when: float, partition: int = 0) -> None:
     batch = WindowBatch(t)
-    batch.add(table_key(company, "funding"), {sid: ["wire", 1.0, 0, 0]}, when, Event(partition))
+    members = {sid: ["wire", 1.0, 0, 0, when]}
+    batch.add(table_key(company, "funding"), members, when, Event(partition))
     batch.flush()
 
 
@@ -69,11 +70,10 @@ def test_windows_expire_once_event_time_passes_their_expiry(tables: Any) -> None
     t, sent = tables
     add(t, "Acme", "s1", T0)
     old = keys(t)
-    assert [len(old[n]) for n in TABLES] == [1, 1]  # one hourly and one daily window
-    # 3 days on: the 1 h window is past its expiry, the daily one is kept for the 7 d figures
+    assert [len(old[n]) for n in TABLES] == [1]  # one daily window (1 h figures are part of it)
+    # 3 days on: the daily window is kept for the 7 d figures
     add(t, "Beta", "s2", T0 + 3 * DAY)
     now = keys(t)
-    assert not old["1h"] & now["1h"]
     assert old["1d"] <= now["1d"]
     # 16 days on: every window holding T0 is gone, from the store and from the changelog
     add(t, "Beta", "s3", T0 + 16 * DAY)
@@ -84,15 +84,15 @@ def test_windows_expire_once_event_time_passes_their_expiry(tables: Any) -> None
     # what is left: only windows ending less than ``expires`` before the newest event time
     for name, (_size, expires) in TABLES.items():
         assert all(span[1] > T0 + 16 * DAY - expires for _key, span in now[name])
-    assert [len(now[n]) for n in TABLES] == [1, 2]  # Beta's T0 + 3 d and T0 + 16 d days
+    assert [len(now[n]) for n in TABLES] == [2]  # Beta's T0 + 3 d and T0 + 16 d days
 
 
 def test_expiry_is_per_partition(tables: Any) -> None:
     t, sent = tables
     add(t, "Acme", "s1", T0, partition=0)
     add(t, "Beta", "s2", T0 + 30 * DAY, partition=1)  # partition 0's clock has not moved
-    assert (table_key("Acme", "funding"), t.by_name["1h"].table.window.earliest(T0)) in (
-        t.by_name["1h"].table.data
+    assert (table_key("Acme", "funding"), t.by_name["1d"].table.window.earliest(T0)) in (
+        t.by_name["1d"].table.data
     )
     assert all(value is not None for _p, _k, value in sent)
 
