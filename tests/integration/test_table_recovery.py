@@ -90,12 +90,12 @@ async def restored_counts(settings: Settings, tmp_path: Path, *, exact: bool) ->
     lines = [(key.encode(), b"{}") for key in keys]
     await publish_keyed(settings, lines)
     assert await counts_once_ready(first, table, EVENTS, 90) == expected
-    # the premise: each changelog partition ends with a batch of many records, which the
-    # broker's ListOffsets does not see
+    # the premise: a changelog partition ends with a batch of many records, which the broker's
+    # ListOffsets does not see (which partitions do depends on how the producer's batches fell)
     exact_ends = await changelog_ends(settings, exact=True)
     listed_ends = await changelog_ends(settings, exact=False)
     assert sum(exact_ends.values()) == EVENTS
-    assert all(listed_ends[p] < exact_ends[p] for p in exact_ends), (listed_ends, exact_ends)
+    assert any(listed_ends[p] < exact_ends[p] for p in exact_ends), (listed_ends, exact_ends)
     second, table = counting_app(settings, tmp_path / "second", exact=exact)
     return await counts_once_ready(second, table, EVENTS, 90)
 
