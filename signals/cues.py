@@ -29,9 +29,10 @@ def lowered(text: str) -> str | None:
     return lowerings(text)[1]
 
 
-def lowerings(text: str) -> tuple[str, str | None]:
-    """``(text.lower(), lowered(text))``, lowering once."""
-    low = text.lower()
+def lowerings(text: str, low: str | None = None) -> tuple[str, str | None]:
+    """``(text.lower(), lowered(text))``, lowering once; ``low``: ``text.lower()`` if known."""
+    if low is None:
+        low = text.lower()
     if len(low) != len(text) or "ı" in low or "ſ" in low:
         return low, None
     return low, low

@@ -11,7 +11,7 @@ from signals.document import Document
 from signals.entities import AliasTable, load_table
 from signals.models import NewsEvent, Signal
 from signals.text import detect_language
-from signals.triggers import any_trigger
+from signals.triggers import has_trigger
 
 __all__ = ["detect", "detect_language", "detect_text"]
 
@@ -22,10 +22,11 @@ def detect(event: NewsEvent, aliases: AliasTable | Mapping[str, Any] | None = No
     ``aliases``: an :class:`AliasTable`, or extra alias data (the JSON shape of
     ``signals/data/companies.json``) added to the packaged table.
     """
-    if not any_trigger(f"{event.title or ''}\n{event.body}"):
+    low = f"{event.title or ''}\n{event.body}".lower()
+    if not has_trigger(low):
         return []
     table = aliases if isinstance(aliases, AliasTable) else load_table(aliases)
-    doc = Document(event, table)
+    doc = Document(event, table, low)
     findings: list[Finding] = []
     findings += funding.detect(doc)
     rounds.enrich(doc, findings)

@@ -6,11 +6,11 @@ Everything is computed lazily, so an article whose sentences hold no trigger cos
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 
-from signals.cues import Cue, holds_any, lowered, lowerings
+from signals import actors
+from signals.cues import holds_any, lowered, lowerings
 from signals.entities import AliasTable, Mention, find_mentions
 from signals.hedging import is_denied
 from signals.models import NewsEvent
@@ -18,19 +18,6 @@ from signals.numbers import Figure, find_figures_lowered
 from signals.text import Sentence, detect_language, split_sentences
 from signals.triggers import sentence_kinds, words_of_lower
 
-# a preposition (plus article) right before a name: the name is not the subject
-_OBLIQUE = re.compile(
-    r"(?:\b(?:of|by|from|with|than|at|in|on|to|for|into|via|versus|vs|avec|par|pour|sur|dans|vers"
-    r"|contre|à|au|aux|de|des|du|as|comme|including|like|such as|notamment|dont|parmi|among"
-    r"|en|entre|between|outside|near|inside|across|around|and|et|or|ou)\s+(?:(?:la|le|les|the|l['’]|ses|son|sa|its|their)\s*)?"
-    r"|\b[dD]['’]|\b[dD]e\s+l['’]|\b(?:In|En|At|From|Dans|Au|Aux|À|A|Outside|Near)\s+"
-    # a determiner and up to two lowercase words between the preposition and the name:
-    # "of a Harvard lab", "by two former X associates", "du fonds régional X"
-    r"|\b(?:of|by|from|with|at|in|into|for|par|avec|pour|dans|auprès|aux|au|du|des)\s+"
-    r"(?:a|an|the|its|their|two|three|several|un|une|le|la|les|l['’]|son|sa|ses|deux|trois"
-    r"|plusieurs)\s*(?:[a-zà-ÿ][\w\-]*\s+){0,2}"
-    r"|\b(?:du|des|aux|au)\s+(?:[a-zà-ÿ][\w\-]*\s+){1,2})$"
-)
 _CLAUSE = re.compile(
     r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\b[^,;]{0,60},|;|\btandis qu['’e]"
     r"|\balors qu['’e]|\bwhile\b|\bwhereas\b|\bmais\b|\bbut\b|\s[:–—]\s|\s-\s"
@@ -41,24 +28,6 @@ _CLAUSE_KEYS = (
     ("while", 0), ("whereas", 0), ("mais", 0), ("but", 0), (":", 1), ("–", 1), ("—", 1),
     ("-", 1),
 )  # fmt: skip
-_PRONOUN = Cue(
-    r"(?:\b(?:it|its|we|our|they|their|il|elle|ils|elles|nous|on|son|sa|ses|leur|leurs)\b"
-    r"|\b(?:the|this|our|la|cette|notre|l['’]|le)\s*(?:\w+\s+){0,3}?"
-    r"(?:company|startup|start-up|firm|group|business|société|entreprise|groupe|jeune pousse"
-    r"|pépite|licorne|unicorn|maker|platform|plateforme|opérateur|operator|giant|géant"
-    r"|lab|labo|laboratoire|laboratory)\b)"
-)
-# a name inside a relative clause that describes an earlier name is not the subject:
-# "Fernleaf, which helps GPs triage patients, secured ..."
-_INSIDE_RELATIVE = re.compile(r",\s*(?:which|who|whose|qui|dont)\b[^,;()]*$", re.IGNORECASE)
-# "A London start-up founded by ... has raised": an unnamed description of the article's company
-_INDEFINITE = re.compile(
-    r"^\W*(?:A|An|Une?)\s+(?:[\w\-]+\s+){0,3}?(?:company|start-?up|firm|business|société"
-    r"|entreprise|jeune pousse|scale-?up|maker|developer|provider|fabricant|éditeur)\b"
-)
-_COORDINATION = re.compile(r"\s*(?:et|and|&|,)\s*")
-_RELATIVE_AFTER = re.compile(r"[,)]\s*(?:qui|which|who)\b", re.IGNORECASE)
-_RELATIVE = re.compile(r"^\s*(?:[,(]\s*)?(?:qui|which|who|that)\b", re.IGNORECASE)
 _APPOSITIVE = re.compile(
     r"(?<=[\w)]), (?:the|a|an|la|le|l['’]|les|un|une|son|sa|ses|its|his|her|their|former|ancien"
     r"|ancienne|filiale|spécialiste|leader|owner|propriétaire|maker|fabricant)\b[^,;]{0,160},"
@@ -183,7 +152,8 @@ class SentenceView:
 class Document:
     """The sentences of one event (title first), with lazily computed names and figures."""
 
-    def __init__(self, event: NewsEvent, table: AliasTable) -> None:
+    def __init__(self, event: NewsEvent, table: AliasTable, text_lower: str | None = None) -> None:
+        """``text_lower``: ``self.text.lower()``, when the caller has lowered it already."""
         self.event = event
         self.table = table
         title = event.title or ""
@@ -201,7 +171,8 @@ class Document:
         self._previous: dict[tuple[int, bool], Mention | None] = {}
         self._denied: bool | None = None
         self._inside: dict[str, bool] = {}
-        self._lows: dict[int, tuple[str, str | None]] = {}
+        self._lows: list[tuple[str, str | None]] | None = None
+        self._text_lower = text_lower
         self._cues: dict[tuple[Callable[[str], bool], int], bool] = {}
         self._text_lowered: tuple[str | None] | None = None
         self._title_case: bool | None = None
@@ -220,17 +191,42 @@ class Document:
         """The title and the body, one line break apart."""
         return f"{self.event.title or ''}\n{self.event.body}"
 
+    def text_lower(self) -> str:
+        """``text.lower()``, computed once."""
+        if self._text_lower is None:
+            self._text_lower = self.text.lower()
+        return self._text_lower
+
     def text_lowered(self) -> str | None:
         """:func:`signals.cues.lowered` of :attr:`text`, computed once."""
         if self._text_lowered is None:
-            self._text_lowered = (lowered(self.text),)
+            self._text_lowered = (lowerings(self.text, self.text_lower())[1],)
         return self._text_lowered[0]
 
     def _lowered_pair(self, i: int) -> tuple[str, str | None]:
-        pair = self._lows.get(i)
-        if pair is None:
-            pair = self._lows[i] = lowerings(self.sentences[i].text)
-        return pair
+        if self._lows is None:
+            self._lows = self._lower_sentences()
+        return self._lows[i]
+
+    def _lower_sentences(self) -> list[tuple[str, str | None]]:
+        """:func:`signals.cues.lowerings` of every sentence, sliced from one lowering of the
+        whole text when that gives the same strings."""
+        text, low = self.text, self.text_lower()
+        if self.text_lowered() is None:  # a letter lowered to two, or "ı", "ſ": one by one
+            return [lowerings(s.text) for s in self.sentences]
+        body = len(self.event.title or "") + 1  # where the body starts in ``text``
+        end = len(text)
+        out: list[tuple[str, str | None]] = []
+        for s in self.sentences:
+            a, b = (s.start, s.end) if s.field == "title" else (body + s.start, body + s.end)
+            # a space (or the text's edge) on each side: lowering the sentence alone sees the
+            # same context (only a final sigma looks at its neighbours, and a space stops it)
+            if (a == 0 or text[a - 1].isspace()) and (b == end or text[b].isspace()):
+                piece = low[a:b]
+                out.append((piece, piece))
+            else:
+                out.append(lowerings(s.text))
+        return out
 
     def lower(self, i: int) -> str:
         """``text.lower()`` of sentence ``i``, computed once per article."""
@@ -267,8 +263,14 @@ class Document:
         """Indices of the sentences holding a trigger word of ``kind``."""
         if self._hits is None:
             hits: dict[str, list[int]] = {}
-            for i, s in enumerate(self.sentences):
-                for found in sentence_kinds(s.text, self.words(i)):
+            if self._lows is None:
+                self._lows = self._lower_sentences()
+            words = self._words
+            for i, s in enumerate(self.sentences):  # self.words(i) of each, without the calls
+                ws = words.get(i)
+                if ws is None:
+                    ws = words[i] = words_of_lower(self._lows[i][0])
+                for found in sentence_kinds(s.text, ws):
                     hits.setdefault(found, []).append(i)
             self._hits = hits
         return self._hits.get(kind, [])
@@ -368,125 +370,21 @@ class Document:
         """The company a pronoun or "the company" most likely refers to in sentence ``i``."""
         key = (i, vendors)
         if key not in self._previous:
-            self._previous[key] = self._previous_actor(i, vendors)
+            self._previous[key] = actors.previous_actor(self, i, vendors)
         return self._previous[key]
-
-    def _previous_actor(self, i: int, vendors: bool) -> Mention | None:
-        first = self.n_title if i >= self.n_title else 0
-        for j in range(i - 1, max(first, i - 2) - 1, -1):
-            v = self.view(j)
-            cands = [m for m in v.mentions if self.eligible(m, vendors)]
-            subjects = [m for m in cands if not is_oblique(v.text, m) and not v.in_appositive(m)]
-            if subjects:
-                return subjects[0]  # the sentence's subject, not a name in a clause after it
-        main = self.main_company()
-        if main is not None and (vendors or main.role == "company"):
-            return main
-        return None
 
     def actor_before(
         self, i: int, pos: int, vendors: bool = False, not_before: re.Pattern[str] | None = None
     ) -> tuple[Mention | None, str]:
-        """The subject of the clause ending at ``pos`` in sentence ``i``.
-
-        Returns (mention, how): how is "subject", "pronoun" (resolved from context) or "none".
-        ``not_before``: names followed by text matching it are modifiers, not subjects
-        ("Trainium chips").
-        """
-        v = self.view(i)
-        text = v.text
-        ends = v.clause_ends()
-        k = bisect_right(ends, pos) - 1
-        clause_start = ends[k] if k >= 0 else 0
-        # clause marks are found once per sentence; a mark ending after pos does not count
-        while k >= 0 and ends[k] > pos:
-            k -= 1
-            clause_start = ends[k] if k >= 0 else 0
-        before = [m for m in v.mentions if clause_start <= m.start and m.end <= pos]
-        relative = False
-        cands: list[Mention] = []
-        for m in before:
-            if not self.eligible(m, vendors) and m.role != "generic":
-                continue
-            if m.role == "generic":
-                continue
-            if v.in_appositive(m):
-                continue
-            if not_before is not None and not_before.match(text, m.end):
-                continue
-            if in_relative(text, m, clause_start):
-                continue
-            cands.append(m)
-        chosen: Mention | None = None
-        for m in reversed(cands[-8:]):
-            tail = text[m.end : min(pos, m.end + 80)]
-            if _RELATIVE.match(tail) or _RELATIVE_AFTER.search(tail):
-                relative = True
-            if relative or not _OBLIQUE.search(text[max(clause_start, m.start - 40) : m.start]):
-                chosen = m
-                break
-        if chosen is not None:
-            return self._first_of_coordination(v, cands, chosen), "subject"
-        segment = text[clause_start:pos]
-        if i < self.n_title and chosen is None:
-            # a headline's subject is the company it names ("M6 : hausse de ..."), if any
-            main = self.title_company()
-            if main is not None and self.eligible(main, vendors):
-                return main, "pronoun"
-            return None, "none"
-        low = self.lowered(i)
-        if (
-            _PRONOUN.search(segment if low is None else low[clause_start:pos], low is not None)
-            or (clause_start == 0 and _INDEFINITE.match(segment))
-            # no name that could be the subject: only names after a preposition or inside a
-            # relative clause ("Total revenue, which includes the X tier, rose 13%")
-            or not self._may_be_subject(v, vendors)
-        ):
-            prev = self.previous_actor(i, vendors)
-            if prev is not None:
-                return prev, "pronoun"
-        return None, "none"
-
-    def _may_be_subject(self, v: SentenceView, vendors: bool) -> bool:
-        """Some eligible name of ``v`` follows no preposition and no relative pronoun."""
-        for m in v.mentions:
-            if (
-                self.eligible(m, vendors)
-                and not is_oblique(v.text, m)
-                and not in_relative(v.text, m)
-            ):
-                return True
-        return False
-
-    @staticmethod
-    def _first_of_coordination(v: SentenceView, cands: list[Mention], m: Mention) -> Mention:
-        idx = cands.index(m)
-        while idx > 0:
-            prev = cands[idx - 1]
-            gap = v.text[prev.end : cands[idx].start]
-            # "En Finlande, Polaris Cloud": a name after a preposition is not coordinated
-            if _COORDINATION.fullmatch(gap) and not is_oblique(v.text, prev):
-                idx -= 1
-            else:
-                break
-        return cands[idx]
+        """The subject of the clause ending at ``pos`` in sentence ``i``: see
+        :func:`signals.actors.actor_before`."""
+        return actors.actor_before(self, i, pos, vendors, not_before)
 
     def actor_after(
         self, i: int, pos: int, pattern: re.Pattern[str], vendors: bool = False, limit: int = 90
     ) -> Mention | None:
         """The first eligible name after ``pos`` whose preceding text matches ``pattern``."""
-        v = self.view(i)
-        for m in v.mentions:
-            if m.start < pos:
-                continue
-            if m.start - pos > limit:
-                break
-            if not self.eligible(m, vendors):
-                continue
-            if pattern.search(v.text[pos : m.start]):
-                return m
-            break
-        return None
+        return actors.actor_after(self, i, pos, pattern, vendors, limit)
 
     # --- document-wide facts --------------------------------------------------------------
     @property
@@ -544,16 +442,6 @@ def clause_ends(text: str) -> list[int]:
                 cursor = m.end()
                 ends.append(cursor)
     return ends
-
-
-def in_relative(text: str, m: Mention, lo: int = 0) -> bool:
-    """Whether the name ``m`` is inside a relative clause (", which helps GPs triage ...")."""
-    return _INSIDE_RELATIVE.search(text, max(lo, m.start - 120), m.start) is not None
-
-
-def is_oblique(text: str, m: Mention) -> bool:
-    """Whether the name ``m`` follows a preposition ("of Meta", "par xAI", "d'X")."""
-    return _OBLIQUE.search(text[max(0, m.start - 40) : m.start]) is not None
 
 
 _TITLE_WORD = re.compile(r"[^\W\d_][\w’']*")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from signals.actors import is_oblique
 from signals.build import Finding, as_float, unify_names
 from signals.cues import Cue, by_first_letter, holds_any
 from signals.detectors.backers import is_backer
-from signals.document import Document, is_oblique
+from signals.document import Document
 from signals.entities import Mention
 from signals.hedging import denial_cue, is_hedged, pending_cue, reported
 from signals.numbers import Figure

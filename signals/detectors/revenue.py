@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from signals.actors import in_relative, is_oblique
 from signals.build import Finding, as_float, unify_names
 from signals.cues import Cue, by_first_letter
-from signals.document import Document, in_relative, is_oblique
+from signals.document import Document
 from signals.entities import Mention
 from signals.numbers import Figure
 

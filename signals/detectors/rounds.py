@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from signals.actors import is_oblique
 from signals.build import Finding, as_float
 from signals.cues import Cue
-from signals.document import Document, is_oblique
+from signals.document import Document
 from signals.entities import Mention
 
 _VALUATION = re.compile(

@@ -58,6 +58,31 @@ def test_lowered_sentences_are_str_lower_and_cues_lowered(body: str) -> None:
     assert doc.text_lowered() == lowered(doc.text)
 
 
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS, _TEXTS)
+def test_sentences_sliced_from_the_lowered_article_are_those_lowered_alone(
+    title: str, body: str
+) -> None:
+    doc = _doc(body, title or None)
+    for i, s in enumerate(doc.sentences):
+        assert doc.lower(i) == s.text.lower()
+        assert doc.lowered(i) == lowered(s.text)
+    assert doc.text_lower() == doc.text.lower()
+
+
+def test_a_sentence_cut_inside_a_word_is_lowered_on_its_own() -> None:
+    # a stretch without a space is cut at a fixed length, here between "Σ" and "B": alone,
+    # the "Σ" ends its sentence (a final sigma), in the article it does not
+    body = "A" * 1199 + "ΣB raised $5 million."
+    doc = _doc(body)
+    first = doc.sentences[0]
+    assert first.text.endswith("Σ")
+    assert doc.text.lower()[1 + first.start : 1 + first.end] != first.text.lower()
+    for i, s in enumerate(doc.sentences):
+        assert doc.lower(i) == s.text.lower()
+        assert doc.lowered(i) == lowered(s.text)
+
+
 def test_lowered_is_none_when_lowering_moves_offsets_or_folds_otherwise() -> None:
     doc = _doc("İstanbul raised 5 million. Kızılay raised 6 million. Acme raised 7 million.")
     assert [doc.lowered(i) is None for i in range(3)] == [True, True, False]

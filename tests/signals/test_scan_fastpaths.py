@@ -11,6 +11,7 @@ from signals.cues import lowered
 from signals.document import _CLAUSE, _HAS_CURRENCY, clause_ends, has_currency
 from signals.entities import _PERSON_BEFORE, _TOKEN, _person_before, _tokens
 from signals.numbers import _FIGURE, _candidates, _lower_in_place, _spots, _starts
+from signals.text import _RUN, _runs
 
 # the definitions the fast paths replace
 _SPOT = re.compile(
@@ -114,3 +115,17 @@ def _plain_candidates(text: str) -> list[tuple[int, int]]:
 @given(_texts(_CODE_PIECES))
 def test_codes_inside_words_are_skipped_without_losing_a_figure(text: str) -> None:
     assert [m.span() for m in _candidates(text, lowered(text))] == _plain_candidates(text)
+
+
+_RUN_PIECES = [
+    "a", "Mr", ".", "..", "...", "!", "?", "…", "?!", "\n", "\n\n", " ", '"', "»", "”", "’",
+    ")", "\u00a0", "\t", "x", "3", "U.S", "É",
+]  # fmt: skip
+
+
+@example("Acme raised $6 billion... Then\n\nIt grew!? « Yes »… no.")
+@example("....\n.\n" + "." * 50 + " x")
+@settings(max_examples=600, deadline=None)
+@given(_texts(_RUN_PIECES))
+def test_sentence_end_runs_are_those_of_the_run_pattern(text: str) -> None:
+    assert [m.span() for m in _runs(text)] == [m.span() for m in _RUN.finditer(text)]

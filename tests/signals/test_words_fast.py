@@ -10,8 +10,12 @@ from hypothesis import strategies as st
 from signals.cues import lowered
 from signals.numbers import _FIGURE, _candidates, find_figures, find_figures_lowered
 from signals.triggers import (
+    _ALL,
     _MODEL_WORD,
     TRIGGER_WORDS,
+    _trie,
+    _words_by_token,
+    has_trigger,
     sentence_kinds,
     words_of,
     words_of_lower,
@@ -24,7 +28,8 @@ _WORD = re.compile(r"\w+")
 _WORD_PIECES = [
     "Levée", "ARR", "h100s", "l'IA", "d’", "12,5", "3.4", " ", "  ", "\n", "\t", "\u00a0",
     "\u202f", ",", ".", "«", "»", "(", ")", "%", "$", "€", "-", "_", "x_y", "İ", "ß", "ſ", "K",
-    "٣", "²", "Σ", "ΣΑ", "—", "…", "'", "’", "\x1c", "a", "É", "round", "GPU",
+    "٣", "²", "Σ", "ΣΑ", "—", "…", "'", "’", "\x1c", "a", "É", "round", "GPU", "&", "+", "=",
+    "/", "“", "”", "–", "£", "!", "?", ";", ":", "#", "@", "*", "°", "AT&T", "x+y", "é",
 ]  # fmt: skip
 
 
@@ -41,11 +46,15 @@ def _plain_kinds(words: set[str]) -> list[str]:
 
 @example("Reuters, (l'IA) lève 12,5 M€ — « round »; x_y.")
 @example("İ ſ K ² ٣ Σ")
+@example("“AT&T” – 5 £ / 3+2=5 ; 12 % ! #1 @x *y 30°")
 @settings(max_examples=600, deadline=None)
 @given(st.one_of(_texts(_WORD_PIECES), st.text(max_size=60)))
 def test_words_are_the_word_tokens_of_the_lowered_text(text: str) -> None:
-    assert words_of(text) == set(_WORD.findall(text.lower()))
-    assert words_of_lower(text.lower()) == words_of(text)
+    expected = set(_WORD.findall(text.lower()))
+    assert words_of(text) == expected
+    assert words_of_lower(text.lower()) == expected
+    # the token-by-token path, which the split path falls back on
+    assert _words_by_token(text.lower()) == expected
 
 
 @example("Nvidia H100s and a round")
@@ -87,3 +96,15 @@ def test_the_lowercase_figure_pattern_matches_as_the_ignorecase_one(text: str) -
     # the figures read on the lowered text are those read with IGNORECASE on the text
     assert find_figures(text) == find_figures_lowered(text, None)
     assert find_figures_lowered(text, lowered(text)) == find_figures(text)
+
+
+# the article gate as first written: a look-behind instead of the character before the word
+_PLAIN_GATE = re.compile(rf"(?<!\w)(?:{_trie(_ALL)}|{_MODEL_WORD.pattern})(?!\w)")
+
+
+@example("raised")
+@example("h100s, _funding; xfunding ventes_ l'ia gpu")
+@settings(max_examples=400, deadline=None)
+@given(_texts(["raised", "funding", "gpu", "h100", "ventes", "x", "_", "é", " ", "'", ",", "\n"]))
+def test_the_article_gate_is_the_look_behind_pattern(text: str) -> None:
+    assert has_trigger(text) is (_PLAIN_GATE.search(text) is not None)
