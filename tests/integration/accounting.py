@@ -310,10 +310,12 @@ def wait_until_settled(
     alert_ids: set[str],
     timeout_s: float,
     alive: Callable[[], str | None] = lambda: None,
+    log: Callable[[], str] = lambda: "",
 ) -> None:
     """Poll until every expected output is out and every input offset is committed.
 
-    ``raw_ends``: partition -> offset after the last input event on ``news.raw``.
+    ``raw_ends``: partition -> offset after the last input event on ``news.raw``; ``log``:
+    what to add to the failure when the time runs out (the worker's log).
     """
     wanted_signals = set(work.signals)
     deadline = time.monotonic() + timeout_s
@@ -340,7 +342,7 @@ def wait_until_settled(
             and all(detected_done.get(p, 0) >= end for p, end in detected_ends.items())
         ):
             return
-        assert time.monotonic() < deadline, f"not settled after {timeout_s}s: {status}"
+        assert time.monotonic() < deadline, f"not settled after {timeout_s}s: {status}\n{log()}"
 
 
 def account(

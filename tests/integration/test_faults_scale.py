@@ -70,18 +70,16 @@ def test_two_workers_split_then_one_takes_over(
         stopped_at = len(publisher.positions)
         wait_assigned(a, raw, lambda p: p == everything, 60)
         publisher.join(60)
-        try:
-            wait_until_settled(
-                settings,
-                tail,
-                work,
-                publisher.ends(),
-                alert_ids,
-                timeout_s=120,
-                alive=lambda: None if a.running() else a.log_tail(),
-            )
-        except AssertionError as stuck:  # say what the survivor was doing
-            raise AssertionError(f"{stuck}\nsurvivor's log:\n{a.log_tail(150)}") from None
+        wait_until_settled(
+            settings,
+            tail,
+            work,
+            publisher.ends(),
+            alert_ids,
+            timeout_s=120,
+            alive=lambda: None if a.running() else a.log_tail(),
+            log=lambda: f"survivor's log:\n{a.log_tail(150)}",
+        )
         tail.drain(idle_s=1.0)
         ledger = account(settings, tail, work, publisher.positions)
     finally:
