@@ -108,7 +108,8 @@ def within(members: Mapping[str, list[Any]], start: float, end: float) -> Member
     """The members whose event time is in [start, end)."""
     out: Members = {}
     for sid, m in members.items():
-        if len(m) > 4 and start <= float(m[4]) < end:
+        t = time_of(m)
+        if t is not None and start <= t < end:
             out[sid] = m
     return out
 
