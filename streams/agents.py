@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from signals.models import KINDS, Alert, Signal
-from streams.alerts import AlertRules, surge_alert, threshold_alerts
+from streams.alerts import AlertRules, surge_alert, surge_triggered, threshold_hit
 from streams.codec import dead_letter, decode_event, encode
 from streams.errors import DecodeError
 from streams.extract import Detector, default_detector, extract
@@ -143,23 +143,27 @@ class Pipeline:
         # figures as of the seq the signal was first counted at: a replay yields the same alert
         first = day.get(signal.signal_id)
         upto = seq_of(first) if first is not None and seq_of(first) >= 0 else seq
-        windows = tables.figures(key, timestamp, upto)
-        alerts = threshold_alerts(signal, self.rules, windows)
+        # the rules decide first: the window figures are built only for an alert that fires
+        hit = threshold_hit(signal, self.rules)
         company: dict[str, list[Any]] = {}
         start = 0.0
         span = window_for(self.settings.surge_window_s)
         for kind in KINDS:
             start, members = tables.members(span, table_key(signal.company, kind), timestamp)
             company.update(as_of(members, upto))
-        surge = surge_alert(
-            signal,
-            {sid: m[0] for sid, m in company.items()},
-            figures(span, start, company),
-            self.rules,
-            windows,
-        )
-        if surge is not None:
-            alerts.append(surge)
+        sources = {sid: m[0] for sid, m in company.items()}
+        surges = surge_triggered(signal.signal_id, sources, self.rules)
+        alerts: list[Alert] = []
+        if hit is not None or surges:
+            windows = tables.figures(key, timestamp, upto)
+            if hit is not None:
+                alerts.append(hit.alert(signal, windows))
+            if surges:
+                surge = surge_alert(
+                    signal, sources, figures(span, start, company), self.rules, windows
+                )
+                if surge is not None:
+                    alerts.append(surge)
         if self.stories is not None:  # once per story, not once per outlet
             return self.stories.first_alerts(signal, alerts)
         return alerts

@@ -48,23 +48,46 @@ def usd_amount(signal: Signal) -> float | None:
     return None
 
 
-def threshold_alerts(
-    signal: Signal, rules: AlertRules, windows: Sequence[WindowFigures] = ()
-) -> list[Alert]:
-    """Alerts of the per-signal threshold rules (at most one: each kind has one rule)."""
+@dataclass(frozen=True)
+class ThresholdHit:
+    """A threshold rule that a signal meets (the alert is built from it with the figures)."""
+
     rule: str
     severity: Severity
+    summary: str
+
+    def alert(self, signal: Signal, windows: Sequence[WindowFigures] = ()) -> Alert:
+        return Alert(
+            alert_id=stable_id("alert", self.rule, signal.signal_id),
+            rule=self.rule,
+            severity=self.severity,
+            kind=signal.kind,
+            company=signal.company,
+            article_id=signal.article_id,
+            summary=self.summary,
+            signals=[signal],
+            windows=list(windows),
+            occurred_at=signal.published_at,
+        )
+
+
+def threshold_hit(signal: Signal, rules: AlertRules) -> ThresholdHit | None:
+    """The per-signal threshold rule ``signal`` meets, if any (each kind has one rule).
+
+    Cheap: no window figures are needed to decide, only to build the alert.
+    """
+    critical: bool
     if signal.kind == "funding":
         usd = usd_amount(signal)
         if usd is None or usd < rules.funding_usd:
-            return []
+            return None
         rule = "funding_threshold"
         critical = usd >= rules.funding_usd * rules.critical_factor
         summary = f"{signal.company} raised {_money(usd)} USD"
     elif signal.kind == "gpu_procurement":
         qty = signal.quantity
         if qty is None or qty < rules.gpu_quantity:
-            return []
+            return None
         rule = "gpu_threshold"
         critical = qty >= rules.gpu_quantity * rules.critical_factor
         verb = signal.status or "procures"
@@ -72,28 +95,23 @@ def threshold_alerts(
     else:
         pct = signal.change_pct
         if pct is None or abs(pct) < rules.revenue_change_pct:
-            return []
+            return None
         rule = "revenue_change"
         critical = abs(pct) >= min(100.0, rules.revenue_change_pct * 2.5)
         metric = signal.metric or "revenue"
         summary = f"{signal.company} {metric} {pct:+g}%"
-    severity = "critical" if critical else "warning"
+    severity: Severity = "critical" if critical else "warning"
     if signal.hedged:  # reported, not confirmed
         severity = _LOWER[severity]
-    return [
-        Alert(
-            alert_id=stable_id("alert", rule, signal.signal_id),
-            rule=rule,
-            severity=severity,
-            kind=signal.kind,
-            company=signal.company,
-            article_id=signal.article_id,
-            summary=summary,
-            signals=[signal],
-            windows=list(windows),
-            occurred_at=signal.published_at,
-        )
-    ]
+    return ThresholdHit(rule, severity, summary)
+
+
+def threshold_alerts(
+    signal: Signal, rules: AlertRules, windows: Sequence[WindowFigures] = ()
+) -> list[Alert]:
+    """Alerts of the per-signal threshold rules (at most one: each kind has one rule)."""
+    hit = threshold_hit(signal, rules)
+    return [] if hit is None else [hit.alert(signal, windows)]
 
 
 def surge_holds(members: Mapping[str, str], rules: AlertRules) -> bool:
@@ -102,6 +120,15 @@ def surge_holds(members: Mapping[str, str], rules: AlertRules) -> bool:
         len(members) >= rules.surge_min_signals
         and len(set(members.values())) >= rules.surge_min_sources
     )
+
+
+def surge_triggered(signal_id: str, members: Mapping[str, str], rules: AlertRules) -> bool:
+    """True when the surge rule holds with ``signal_id`` among ``members`` and not without it
+    (``members`` maps signal_id -> source): :func:`surge_alert` then yields an alert."""
+    if signal_id not in members or not surge_holds(members, rules):
+        return False
+    without = {k: v for k, v in members.items() if k != signal_id}
+    return not surge_holds(without, rules)
 
 
 def surge_alert(
@@ -117,10 +144,7 @@ def surge_alert(
     ``signal`` included. It triggers when the rule holds with it and not without it, so one
     window yields one surge alert, and a replay of the same signal yields the same alert.
     """
-    if signal.signal_id not in members or not surge_holds(members, rules):
-        return None
-    without = {k: v for k, v in members.items() if k != signal.signal_id}
-    if surge_holds(without, rules):
+    if not surge_triggered(signal.signal_id, members, rules):
         return None
     n, sources = len(members), len(set(members.values()))
     return Alert(

@@ -70,6 +70,51 @@ def faust_options(settings: Settings) -> dict[str, Any]:
     return opts
 
 
+def light_monitor() -> type[Any]:
+    """faust's ``Monitor`` sensor without its per-message, per-event and per-send bookkeeping.
+
+    faust calls its monitor for every message read, stream event, table read and write and
+    record sent (counters, timestamps, latency deques) that only faust's own web views and
+    ``faust.sensors`` exporters read; none of them is used here. What the service reads is
+    kept: committed offsets (the consumer lag gauge), end offsets, commits and rebalances.
+    """
+    from faust.sensors import Monitor
+
+    class LightMonitor(Monitor):
+        def on_message_in(self, tp: Any, offset: int, message: Any) -> None:
+            return None
+
+        def on_stream_event_in(self, tp: Any, offset: int, stream: Any, event: Any) -> None:
+            return None
+
+        def on_stream_event_out(
+            self, tp: Any, offset: int, stream: Any, event: Any, state: Any = None
+        ) -> None:
+            return None
+
+        def on_message_out(self, tp: Any, offset: int, message: Any) -> None:
+            return None
+
+        def on_table_get(self, table: Any, key: Any) -> None:
+            return None
+
+        def on_table_set(self, table: Any, key: Any, value: Any) -> None:
+            return None
+
+        def on_table_del(self, table: Any, key: Any) -> None:
+            return None
+
+        def on_send_initiated(
+            self, producer: Any, topic: str, message: Any, keysize: int, valsize: int
+        ) -> None:
+            return None
+
+        def on_send_completed(self, producer: Any, state: Any, metadata: Any) -> None:
+            return None
+
+    return LightMonitor
+
+
 def use_transport(app: Any, settings: Settings) -> None:
     """Make ``app`` consume through :class:`streams.transport.Transport` (before any topic)."""
     from streams.transport import Transport
@@ -94,7 +139,8 @@ def create_app(
     import faust
 
     window_for(settings.surge_window_s)  # fail before starting on a window we do not keep
-    app = faust.App(settings.app_id, **{**faust_options(settings), **overrides})
+    options = {"Monitor": light_monitor(), **faust_options(settings), **overrides}
+    app = faust.App(settings.app_id, **options)
     use_transport(app, settings)
     topics = declare_topics(app, settings)
     tables = create_tables(app, settings)

@@ -177,36 +177,74 @@ def processing(event: Any) -> Iterator[None]:
 
 
 class _Window:
-    """One window's members as read at the start of a batch, with running figures."""
+    """One window's members as read at the start of a batch, with running figures.
 
-    __slots__ = ("members", "amount_usd", "quantity", "sources", "max_seq")
+    The figures are counted on first use: most windows a batch reads are only unioned into
+    others (the 7 d figures) or searched (the surge rule), and never need their own.
+    """
+
+    __slots__ = ("members", "_amount_usd", "_quantity", "_sources", "_max_seq", "_counted")
 
     def __init__(self, members: Members) -> None:
         self.members = members
+        self._counted = False
+        self._amount_usd = 0.0
+        self._quantity = 0
+        self._sources: dict[Any, int] = {}
+        self._max_seq = -1
+
+    def _count(self) -> None:
         amount_usd, quantity, max_seq = 0.0, 0, -1
         sources: dict[Any, int] = {}
-        for m in members.values():  # one pass: this runs for every window a batch reads
+        for m in self.members.values():  # one pass
             amount_usd += float(m[1])
             quantity += int(m[2])
             sources[m[0]] = sources.get(m[0], 0) + 1
             if len(m) > 3 and int(m[3]) > max_seq:
                 max_seq = int(m[3])
-        self.amount_usd = amount_usd
-        self.quantity = quantity
-        self.sources = sources
-        self.max_seq = max_seq
+        self._amount_usd = amount_usd
+        self._quantity = quantity
+        self._sources = sources
+        self._max_seq = max_seq
+        self._counted = True
+
+    @property
+    def amount_usd(self) -> float:
+        if not self._counted:
+            self._count()
+        return self._amount_usd
+
+    @property
+    def quantity(self) -> int:
+        if not self._counted:
+            self._count()
+        return self._quantity
+
+    @property
+    def sources(self) -> dict[Any, int]:
+        if not self._counted:
+            self._count()
+        return self._sources
+
+    @property
+    def max_seq(self) -> int:
+        if not self._counted:
+            self._count()
+        return self._max_seq
 
     def add(self, new: Members) -> Members:
         """Union ``new`` in; returns the members that were not there yet."""
         added: Members = {}
+        counted = self._counted
         for sid, m in new.items():
             if sid in self.members:
                 continue
             self.members[sid] = added[sid] = m
-            self.amount_usd += float(m[1])
-            self.quantity += int(m[2])
-            self.sources[m[0]] = self.sources.get(m[0], 0) + 1
-            self.max_seq = max(self.max_seq, seq_of(m))
+            if counted:  # else counted with the others on first use
+                self._amount_usd += float(m[1])
+                self._quantity += int(m[2])
+                self._sources[m[0]] = self._sources.get(m[0], 0) + 1
+                self._max_seq = max(self._max_seq, seq_of(m))
         return added
 
 
@@ -227,6 +265,18 @@ class WindowBatch:
         # ``add``
         self._spans: dict[tuple[WindowName, str, Span], _Window] = {}
         self._spans_of: dict[tuple[WindowName, str], list[tuple[Span, _Window]]] = {}
+        # (table, timestamp) -> the stored window holding it: a signal's windows, and the
+        # other signals of its article, ask for the same timestamps several times
+        self._stored: dict[tuple[WindowName, float], Span] = {}
+
+    def _stored_span(self, table: WindowName, timestamp: float) -> Span:
+        """The span of ``table``'s stored window holding ``timestamp`` (faust's bounds)."""
+        at = (table, timestamp)
+        span = self._stored.get(at)
+        if span is None:
+            lo, hi = self.tables.by_name[table].table.window.earliest(timestamp)
+            span = self._stored[at] = (lo, hi)
+        return span
 
     def _window(self, table: WindowName, key: str, span: Span) -> _Window:
         at = (table, key, span)
@@ -240,8 +290,7 @@ class WindowBatch:
     def _reported(self, name: WindowName, key: str, timestamp: float) -> tuple[float, _Window]:
         """(start, window) of the reported window ``name`` of ``key`` at ``timestamp``."""
         table, size = WINDOWS[name]
-        window_of = self.tables.by_name[table].table.window
-        lo, hi = window_of.earliest(timestamp)
+        lo, hi = self._stored_span(table, timestamp)
         stored = TABLES[table][0]
         if size == stored:
             return lo, self._window(table, key, (lo, hi))
@@ -257,7 +306,7 @@ class WindowBatch:
             else:
                 starts = (lo - k * stored for k in range(size // stored))  # the latest first
                 members = union(
-                    self._window(table, key, window_of.earliest(t)).members for t in starts
+                    self._window(table, key, self._stored_span(table, t)).members for t in starts
                 )
             window = self._spans[(name, key, span)] = _Window(members)
             self._spans_of.setdefault((table, key), []).append((span, window))
@@ -329,6 +378,7 @@ class WindowBatch:
         self._windows.clear()
         self._spans.clear()
         self._spans_of.clear()
+        self._stored.clear()
         if expiry is not None:
             expiry.expire(sorted(self._partitions))
             self._partitions.clear()

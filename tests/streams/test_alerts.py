@@ -6,7 +6,15 @@ from typing import Any
 import pytest
 
 from signals.models import Evidence, Signal, WindowFigures
-from streams.alerts import AlertRules, surge_alert, surge_holds, threshold_alerts, usd_amount
+from streams.alerts import (
+    AlertRules,
+    surge_alert,
+    surge_holds,
+    surge_triggered,
+    threshold_alerts,
+    threshold_hit,
+    usd_amount,
+)
 from streams.settings import Settings
 
 RULES = AlertRules()
@@ -116,3 +124,46 @@ def test_surge_alert_id_is_per_company_and_window() -> None:
     a = surge_alert(make_signal(signal_id="s3"), members, hour(3), RULES)
     b = surge_alert(make_signal(signal_id="s3", company="Other"), members, hour(3), RULES)
     assert a is not None and b is not None and a.alert_id != b.alert_id
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"amount": 6e9, "currency": "USD", "hedged": True},
+        {"amount": 99e6, "currency": "USD"},
+        {"kind": "gpu_procurement", "quantity": 350_000, "status": "ordered"},
+        {"kind": "gpu_procurement"},
+        {"kind": "revenue", "direction": "down", "change_pct": -50.0, "metric": "arr"},
+        {"kind": "revenue", "direction": "up", "change_pct": 19.9},
+    ],
+)
+def test_threshold_hit_decides_what_threshold_alerts_builds(overrides: dict[str, Any]) -> None:
+    signal = make_signal(**overrides)
+    hit = threshold_hit(signal, RULES)
+    alerts = threshold_alerts(signal, RULES, [hour(2)])
+    assert (hit is None) == (alerts == [])
+    if hit is not None:  # the rule is decided without figures; the alert carries them
+        assert [hit.alert(signal, [hour(2)])] == alerts
+        assert (hit.rule, hit.severity, hit.summary) == (
+            alerts[0].rule,
+            alerts[0].severity,
+            alerts[0].summary,
+        )
+
+
+@pytest.mark.parametrize(
+    ("members", "signal_id", "triggered"),
+    [
+        ({"s1": "wire", "s2": "paper", "s3": "wire"}, "s3", True),
+        ({"s1": "wire", "s2": "paper", "s3": "wire"}, "zz", False),  # not a member
+        ({"s1": "wire", "s2": "wire", "s3": "wire"}, "s3", False),  # one source
+        ({"s1": "wire", "s2": "paper", "s3": "wire", "s4": "paper"}, "s4", False),  # held before
+        ({"s1": "wire", "s2": "paper"}, "s2", False),  # too few
+    ],
+)
+def test_surge_triggered_is_when_surge_alert_fires(
+    members: dict[str, str], signal_id: str, triggered: bool
+) -> None:
+    assert surge_triggered(signal_id, members, RULES) is triggered
+    alert = surge_alert(make_signal(signal_id=signal_id), members, hour(len(members)), RULES)
+    assert (alert is not None) is triggered

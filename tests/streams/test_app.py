@@ -67,3 +67,19 @@ def test_surge_window_must_be_kept() -> None:
     settings = Settings(broker="kafka://127.0.0.1:1", store="memory", surge_window_s=1800)
     with pytest.raises(ValueError):
         create_app(settings, Metrics.create(CollectorRegistry()))
+
+
+def test_monitor_keeps_committed_offsets_not_per_event_bookkeeping(tmp_path: Path) -> None:
+    from faust.types import TP, Message
+
+    settings = Settings(broker="kafka://127.0.0.1:1", store="memory", data_dir=tmp_path)
+    monitor = create_app(settings, Metrics.create(CollectorRegistry())).app.monitor
+    tp = TP("signals.detected", 2)
+    message = Message(tp.topic, tp.partition, 7, 0.0, 0, {}, b"k", b"v", None)
+    monitor.on_message_in(tp, 7, message)
+    assert monitor.on_stream_event_in(tp, 7, object(), None) is None
+    monitor.on_message_out(tp, 7, message)
+    assert monitor.on_send_initiated(None, tp.topic, None, 1, 1) is None
+    assert (monitor.messages_received_total, monitor.messages_sent, message.time_in) == (0, 0, None)
+    monitor.on_tp_commit({tp: 8})  # what the consumer lag gauge reads
+    assert monitor.tp_committed_offsets == {tp: 8}

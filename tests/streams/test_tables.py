@@ -54,3 +54,15 @@ def test_running_window_tracks_its_latest_seq() -> None:
     assert w.add({"b": ["paper", 1.0, 2, 9]})
     assert not w.add({"b": ["paper", 1.0, 2, 12]})  # a replay keeps its first seq
     assert (w.max_seq, w.members["b"][3], w.quantity) == (9, 9, 2)
+
+
+def test_window_figures_are_counted_on_first_use_whatever_was_added_before() -> None:
+    before = _Window({"a": ["wire", 1e8, 0, 3]})
+    assert before.add({"b": ["paper", 5.0, 2, 9]})  # added before any figure was read
+    assert not before.add({"a": ["other", 7.0, 7, 11]})  # a replay changes nothing
+    after = _Window({"a": ["wire", 1e8, 0, 3]})
+    assert after.max_seq == 3  # counted now, then kept running
+    assert after.add({"b": ["paper", 5.0, 2, 9]})
+    for w in (before, after):
+        assert (w.amount_usd, w.quantity, w.max_seq) == (1e8 + 5.0, 2, 9)
+        assert w.sources == {"wire": 1, "paper": 1}
