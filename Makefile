@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint unit integration promtool bench schemas
+.PHONY: demo test lint unit integration promtool bench schemas compiled pure
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,8 @@ promtool:
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus docker-compose) >/dev/null; }
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check signals streams tests bench
-	$(BIN)/ruff format --check signals streams tests bench
+	$(BIN)/ruff check signals streams tests bench setup.py
+	$(BIN)/ruff format --check signals streams tests bench setup.py
 	$(BIN)/mypy
 
 test: $(BIN)/.installed promtool lint
@@ -37,3 +37,13 @@ schemas: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run_all.py
+
+# The detection modules compiled with mypyc, in place (setup.py lists them): the checkout then runs
+# the compiled build (the tests refuse a compiled module older than its source). `make pure` undoes it.
+compiled: $(BIN)/.installed
+	SIGNALS_COMPILE=1 $(BIN)/python setup.py -q build_ext --inplace
+
+pure:
+	find signals -name '*.so' -delete
+	rm -f *__mypyc*.so
+	rm -rf build

@@ -188,7 +188,15 @@ def machine() -> dict[str, Any]:
         "mem_total": total,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "signals_build": signals_build(),
     }
+
+
+def signals_build() -> str:
+    """The build of ``signals`` the workers run: "compiled" after ``make compiled``, else "pure"."""
+    from signals import document
+
+    return "pure" if str(document.__file__).endswith(".py") else "compiled"
 
 
 def loadavg() -> list[float]:

@@ -8,7 +8,9 @@ process (interpreter start, imports, reading and decoding included):
 - floor:  json.loads each line + one regex scan (\\w+) of title and body;
 - detect: json.loads each line + NewsEvent + signals.detect().
 
-Prints one JSON object and a one-line summary. Target: detect >= 1/10 of the floor.
+Prints one JSON object and a one-line summary, with the build of ``signals`` the detect process
+ran: "pure" (Python), or "compiled" after ``make compiled`` (mypyc, setup.py). Target: detect
+>= 1/10 of the floor.
 
     .venv/bin/python bench/extract_bench.py [--articles 10000] [--dev PATH] [--seed 7] [--repeat 3]
 """
@@ -60,20 +62,23 @@ def _worker(mode: str, path: str) -> None:
     words = re.compile(r"\w+")
     lines = Path(path).read_text("utf-8").splitlines()
     signals = 0
+    build = "-"
     if mode == "floor":
         for line in lines:
             d = json.loads(line)
             signals += len(words.findall(f"{d.get('title') or ''}\n{d['body']}"))
     else:
-        from signals import NewsEvent, detect
+        from signals import NewsEvent, detect, document
 
         for line in lines:
             signals += len(detect(NewsEvent.model_validate(json.loads(line))))
-    print(signals)
+        # `make compiled` / SIGNALS_COMPILE=1 (setup.py): extension modules, else pure Python
+        build = "pure" if str(document.__file__).endswith(".py") else "compiled"
+    print(signals, build)
 
 
-def _timed(mode: str, path: str) -> tuple[float, float, int]:
-    """(wall seconds, CPU seconds, signals) of one child process running ``mode``."""
+def _timed(mode: str, path: str) -> tuple[float, float, int, str]:
+    """(wall seconds, CPU seconds, signals, build of ``signals``) of one child running ``mode``."""
     cmd = [sys.executable, __file__, "--worker", mode, path]
     env = dict(os.environ, PYTHONPATH=str(REPO))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -82,7 +87,8 @@ def _timed(mode: str, path: str) -> tuple[float, float, int]:
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, int(done.stdout.strip() or 0)
+    count, build = done.stdout.split()
+    return wall, cpu, int(count), build
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             detects.append(_timed("detect", path))
         floor_s, floor_cpu = min(f[0] for f in floors), min(f[1] for f in floors)
         detect_s, detect_cpu = min(d[0] for d in detects), min(d[1] for d in detects)
-        n_signals = detects[0][2]
+        n_signals, build = detects[0][2], detects[0][3]
     n = args.articles
     # wall clock is what a user sees; CPU time is steadier on a shared machine
     ratio_wall = floor_s / detect_s
@@ -119,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": args.repeat,
         "corpus_bytes": size,
         "signals": n_signals,
+        "build": build,
         "floor_seconds": round(floor_s, 3),
         "floor_cpu_seconds": round(floor_cpu, 3),
         "floor_articles_per_s": round(n / floor_s, 1),
@@ -135,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"extract: {n / detect_s:,.0f} articles/s vs floor {n / floor_s:,.0f} articles/s "
         f"= 1/{1 / ratio_wall:.1f} of the floor wall-clock, 1/{1 / ratio_cpu:.1f} in CPU time "
-        f"({n} articles, {n_signals} signals) -> "
+        f"({n} articles, {n_signals} signals, {build} build) -> "
         f"{'OK' if result['meets_target'] else 'BELOW TARGET'}"
     )
     return 0

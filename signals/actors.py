@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from signals.cues import Cue
 from signals.entities import Mention
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from signals.document import Document, SentenceView
 
 # a preposition (plus article) right before a name: the name is not the subject
-_OBLIQUE = re.compile(
+_OBLIQUE: Final = re.compile(
     r"(?:\b(?:of|by|from|with|than|at|in|on|to|for|into|via|versus|vs|avec|par|pour|sur|dans|vers"
     r"|contre|à|au|aux|de|des|du|as|comme|including|like|such as|notamment|dont|parmi|among"
     r"|en|entre|between|outside|near|inside|across|around|and|et|or|ou)\s+(?:(?:la|le|les|the|l['’]|ses|son|sa|its|their)\s*)?"
@@ -29,7 +29,7 @@ _OBLIQUE = re.compile(
     r"|plusieurs)\s*(?:[a-zà-ÿ][\w\-]*\s+){0,2}"
     r"|\b(?:du|des|aux|au)\s+(?:[a-zà-ÿ][\w\-]*\s+){1,2})$"
 )
-_PRONOUN = Cue(
+_PRONOUN: Final = Cue(
     r"(?:\b(?:it|its|we|our|they|their|il|elle|ils|elles|nous|on|son|sa|ses|leur|leurs)\b"
     r"|\b(?:the|this|our|la|cette|notre|l['’]|le)\s*(?:\w+\s+){0,3}?"
     r"(?:company|startup|start-up|firm|group|business|société|entreprise|groupe|jeune pousse"
@@ -38,15 +38,15 @@ _PRONOUN = Cue(
 )
 # a name inside a relative clause that describes an earlier name is not the subject:
 # "Fernleaf, which helps GPs triage patients, secured ..."
-_INSIDE_RELATIVE = re.compile(r",\s*(?:which|who|whose|qui|dont)\b[^,;()]*$", re.IGNORECASE)
+_INSIDE_RELATIVE: Final = re.compile(r",\s*(?:which|who|whose|qui|dont)\b[^,;()]*$", re.IGNORECASE)
 # "A London start-up founded by ... has raised": an unnamed description of the article's company
-_INDEFINITE = re.compile(
+_INDEFINITE: Final = re.compile(
     r"^\W*(?:A|An|Une?)\s+(?:[\w\-]+\s+){0,3}?(?:company|start-?up|firm|business|société"
     r"|entreprise|jeune pousse|scale-?up|maker|developer|provider|fabricant|éditeur)\b"
 )
-_COORDINATION = re.compile(r"\s*(?:et|and|&|,)\s*")
-_RELATIVE_AFTER = re.compile(r"[,)]\s*(?:qui|which|who)\b", re.IGNORECASE)
-_RELATIVE = re.compile(r"^\s*(?:[,(]\s*)?(?:qui|which|who|that)\b", re.IGNORECASE)
+_COORDINATION: Final = re.compile(r"\s*(?:et|and|&|,)\s*")
+_RELATIVE_AFTER: Final = re.compile(r"[,)]\s*(?:qui|which|who)\b", re.IGNORECASE)
+_RELATIVE: Final = re.compile(r"^\s*(?:[,(]\s*)?(?:qui|which|who|that)\b", re.IGNORECASE)
 
 
 def previous_actor(doc: Document, i: int, vendors: bool) -> Mention | None:

@@ -32,7 +32,8 @@ def lowered(text: str) -> str | None:
 def lowerings(text: str, low: str | None = None) -> tuple[str, str | None]:
     """``(text.lower(), lowered(text))``, lowering once; ``low``: ``text.lower()`` if known."""
     if low is None:
-        low = text.lower()
+        # str.lower(x), not x.lower(): compiled by mypyc, x.lower() lowers a final Σ to σ, not ς
+        low = str.lower(text)
     if len(low) != len(text) or "ı" in low or "ſ" in low:
         return low, None
     return low, low

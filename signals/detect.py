@@ -22,18 +22,22 @@ def detect(event: NewsEvent, aliases: AliasTable | Mapping[str, Any] | None = No
     ``aliases``: an :class:`AliasTable`, or extra alias data (the JSON shape of
     ``signals/data/companies.json``) added to the packaged table.
     """
-    low = f"{event.title or ''}\n{event.body}".lower()
+    # str.lower(x), not x.lower(): compiled by mypyc, x.lower() lowers a final Σ to σ, not ς
+    low = str.lower(f"{event.title or ''}\n{event.body}")
     if not has_trigger(low):
         return []
     table = aliases if isinstance(aliases, AliasTable) else load_table(aliases)
     doc = Document(event, table, low)
-    findings: list[Finding] = []
-    findings += funding.detect(doc)
-    rounds.enrich(doc, findings)
-    findings += gpu.detect(doc)
-    findings += revenue.detect(doc)
-    kept = _merge(findings, doc.n_title)
-    return [to_signal(doc, f) for f in kept]
+    try:
+        findings: list[Finding] = []
+        findings += funding.detect(doc)
+        rounds.enrich(doc, findings)
+        findings += gpu.detect(doc)
+        findings += revenue.detect(doc)
+        kept = _merge(findings, doc.n_title)
+        return [to_signal(doc, f) for f in kept]
+    finally:
+        doc.release()
 
 
 def detect_text(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import Final
 
 from signals import actors
 from signals.cues import holds_any, lowered, lowerings
@@ -18,21 +19,21 @@ from signals.numbers import Figure, find_figures_lowered
 from signals.text import Sentence, detect_language, split_sentences
 from signals.triggers import sentence_kinds, words_of_lower
 
-_CLAUSE = re.compile(
+_CLAUSE: Final = re.compile(
     r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\b[^,;]{0,60},|;|\btandis qu['’e]"
     r"|\balors qu['’e]|\bwhile\b|\bwhereas\b|\bmais\b|\bbut\b|\s[:–—]\s|\s-\s"
 )
 # every clause mark holds one of these strings, at this offset from the mark's start
-_CLAUSE_KEYS = (
+_CLAUSE_KEYS: Final = (
     ("elon", 1), ("ccording to", 1), ("près", 3), (";", 0), ("tandis qu", 0), ("alors qu", 0),
     ("while", 0), ("whereas", 0), ("mais", 0), ("but", 0), (":", 1), ("–", 1), ("—", 1),
     ("-", 1),
 )  # fmt: skip
-_APPOSITIVE = re.compile(
+_APPOSITIVE: Final = re.compile(
     r"(?<=[\w)]), (?:the|a|an|la|le|l['’]|les|un|une|son|sa|ses|its|his|her|their|former|ancien"
     r"|ancienne|filiale|spécialiste|leader|owner|propriétaire|maker|fabricant)\b[^,;]{0,160},"
 )
-_SUBJECT_VERB = re.compile(
+_SUBJECT_VERB: Final = re.compile(
     r"['’]?s?\s+(?:says|said|reports?|reported|posts?|posted|announce[sd]?|rais(?:es|ed)"
     r"|has|had|have|is|was|sees|saw|expects|plans|operates|runs|bought|buys|orders?|ordered"
     r"|clos(?:es|ed)|secur(?:es|ed)|lands|landed|bags|nets|gets|got|wins|won|completes|completed"
@@ -46,44 +47,44 @@ _SUBJECT_VERB = re.compile(
     re.IGNORECASE,
 )
 # "Quantix closes", "Felt raises": an English verb in the third person right after the name
-_THIRD_PERSON = re.compile(r" [a-z]{2,}[^su\W]s\b")
+_THIRD_PERSON: Final = re.compile(r" [a-z]{2,}[^su\W]s\b")
 # a word opening a sentence that is a number or a participle, not a name
-_NOT_A_NAME = re.compile(
+_NOT_A_NAME: Final = re.compile(
     r"^(?:[A-Z][a-z]+(?:ing|ed)|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Twelve|Twenty"
     r"|Thirty|Fifty|Hundred|Deux|Trois|Quatre|Cinq|Sept|Huit|Neuf|Dix|Douze|Quinze|Vingt"
     r"|Trente|Cinquante|Cent)$"
 )
 # "Kestrel took", "Zentra revenue rose": a past-tense verb or a revenue noun right after a
 # one-word name opening a sentence (verbs _SUBJECT_VERB does not list)
-_OPENING_VERB = re.compile(
+_OPENING_VERB: Final = re.compile(
     r" (?:[a-z]{2,}ed|took|made|won|sold|bought|built|began|brought|led|cut|hit|set|put|spent"
     r"|told|got|gave|grew|rose|fell|paid|sent|drew|became|kept|ran|chose|struck|swung|slid"
     r"|revenue|revenues|sales|turnover|chiffre|ventes|recettes|a|avait|aura|veut|souhaite|mise"
     r"|table|ouvre|gagne|perd|passe|devient|muscle|s['’]offre|s['’]équipe|s['’]appuie)\b"
 )
 # a capitalised phrase, a company noun, then a name: the phrase describes the name
-_DESCRIPTOR_NEXT = re.compile(
+_DESCRIPTOR_NEXT: Final = re.compile(
     r"\s+(?:start-?ups?|firm|company|group|maker|developer|provider|unicorn|scale-?up|fintech"
     r"|lab|operator|specialist)\s+[A-Z]"
 )
-_COMMON_SUFFIX = re.compile(
+_COMMON_SUFFIX: Final = re.compile(
     r"(?:tion|tions|ment|ments|ité|té|ée|ées|és|ing|ed|ly|age|ure|eur|eurs|ance|ence|isme|ique"
     r"|iques|able|ible|ness|ship|s)$"
 )
-_ELIGIBLE = ("company", "vendor")
-_LEAD = 8  # body sentences read to find an article's company when its title names none
-MAX_FIGURES = 3000  # figures read per article; news prose holds a few dozen
-_DIGIT = re.compile(r"\d")
-NUMBER_WORDS = frozenset(
+_ELIGIBLE: Final = ("company", "vendor")
+_LEAD: Final = 8  # body sentences read to find an article's company when its title names none
+MAX_FIGURES: Final = 3000  # figures read per article; news prose holds a few dozen
+_DIGIT: Final = re.compile(r"\d")
+NUMBER_WORDS: Final = frozenset(
     """million millions milliard milliards billion billions trillion trillions thousand
     thousands mille millier milliers moitié half halved doublé doubled triplé tripled quadruplé
     quadrupled""".split()
 )
-_HAS_CURRENCY = re.compile(r"[$€£¥]|dollar|euro|USD|EUR|GBP|\dE\b|ME\b", re.IGNORECASE)
+_HAS_CURRENCY: Final = re.compile(r"[$€£¥]|dollar|euro|USD|EUR|GBP|\dE\b|ME\b", re.IGNORECASE)
 # _HAS_CURRENCY on lowered() text: one of these strings, else "e" closing a word after a digit
 # or an "m" (a pattern opening with a class, which ``re`` skips to in C)
-_CURRENCY_KEYS = ("$", "€", "£", "¥", "dollar", "eur", "usd", "gbp")
-_E_CLOSING = re.compile(r"[\dm]e\b")
+_CURRENCY_KEYS: Final = ("$", "€", "£", "¥", "dollar", "eur", "usd", "gbp")
+_E_CLOSING: Final = re.compile(r"[\dm]e\b")
 
 
 class SentenceView:
@@ -194,7 +195,8 @@ class Document:
     def text_lower(self) -> str:
         """``text.lower()``, computed once."""
         if self._text_lower is None:
-            self._text_lower = self.text.lower()
+            # str.lower(x), not x.lower(): compiled by mypyc, x.lower() lowers a final Σ to σ, not ς
+            self._text_lower = str.lower(self.text)
         return self._text_lower
 
     def text_lowered(self) -> str | None:
@@ -274,6 +276,12 @@ class Document:
                     hits.setdefault(found, []).append(i)
             self._hits = hits
         return self._hits.get(kind, [])
+
+    def release(self) -> None:
+        """Drop the sentence views, which point back at the document: with that cycle broken,
+        the document and all it read are freed as soon as the caller lets go of it, instead of
+        by a pass of the cyclic garbage collector (which also walks every object still young)."""
+        self._views.clear()
 
     # --- names ----------------------------------------------------------------------------
     def view(self, i: int) -> SentenceView:
@@ -444,9 +452,9 @@ def clause_ends(text: str) -> list[int]:
     return ends
 
 
-_TITLE_WORD = re.compile(r"[^\W\d_][\w’']*")
-_AFTER_LIST = frozenset(",;:")
-_AFTER_WORD = frozenset(",;:)_")  # or any letter or digit
+_TITLE_WORD: Final = re.compile(r"[^\W\d_][\w’']*")
+_AFTER_LIST: Final = frozenset(",;:")
+_AFTER_WORD: Final = frozenset(",;:)_")  # or any letter or digit
 
 
 def _is_word_char(c: str) -> bool:

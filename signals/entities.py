@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 from signals.errors import ConfigError
 
 Role = Literal["company", "vendor", "media", "person", "place", "generic"]
-_OTHER_ROLES: tuple[tuple[str, Role], ...] = (
+_OTHER_ROLES: Final[tuple[tuple[str, Role], ...]] = (
     ("media", "media"),
     ("people", "person"),
     ("places", "place"),
@@ -26,7 +26,7 @@ _OTHER_ROLES: tuple[tuple[str, Role], ...] = (
 )
 
 # Capitalised words that start sentences or headlines and are never a name on their own.
-STOPWORDS = frozenset(
+STOPWORDS: Final = frozenset(
     """
     a an the this that these those it its it's we our they their he she his her i you my
     in on at by for from of to with without about after before since during over under into
@@ -49,50 +49,50 @@ STOPWORDS = frozenset(
     abonnez-vous abonnez lire voir photo crédit credit sources source
     """.split()
 )
-_LEGAL = frozenset(
+_LEGAL: Final = frozenset(
     "inc inc. corp corp. corporation ltd ltd. llc plc sa s.a. sas ag gmbh co co. limited".split()
 )
 # A name token: capitalised ("Nvidia", "Checkout.com", "VOL-V", "Don't") or camel ("xAI").
-_TOKEN = re.compile(
+_TOKEN: Final = re.compile(
     r"\b(?<![&.@/])(?<![a-wyzà-ÿ]-)(?:[A-ZÀ-ÖØ-Þ][\w&'’.\-]{0,40}[\w&]|[A-ZÀ-ÖØ-Þ]"
     r"|[a-z]{1,3}[A-Z][\w&.\-]{0,40}[\w])"
 )
 # _TOKEN at a capital (the look-behinds read the capital too), or, at an ASCII capital after
 # an ASCII lowercase letter, an empty group "camel": a camel-case token may open before it
-_AT_CAPITAL = re.compile(
+_AT_CAPITAL: Final = re.compile(
     r"[A-ZÀ-ÖØ-Þ](?:(?<=[a-z][A-Z])(?P<camel>)"
     r"|(?<![\w&.@/][A-ZÀ-ÖØ-Þ])(?<![a-wyzà-ÿ]-[A-ZÀ-ÖØ-Þ])(?:[\w&'’.\-]{0,40}[\w&])?)"
 )
-_ADJECTIVE = re.compile(r"-(?:based|born|backed|led|listed|owned)$", re.IGNORECASE)
-_CAMEL = re.compile(r"[a-z]{1,3}[A-Z]")
+_ADJECTIVE: Final = re.compile(r"-(?:based|born|backed|led|listed|owned)$", re.IGNORECASE)
+_CAMEL: Final = re.compile(r"[a-z]{1,3}[A-Z]")
 # A capitalised word opening a sentence that is a common word, not a name: a modifier before a
 # metric noun ("Online sales", "Subscription revenue"), a participle opening a phrase
 # ("Fondée en 2021", "Founded in 2019") or a lowercase compound ("Like-for-like").
-_METRIC_NEXT = re.compile(
+_METRIC_NEXT: Final = re.compile(
     r"\s+(?:sales|revenues?|turnover|growth|demand|ventes|chiffre|recettes|revenus|croissance"
     r"|advertising|ad|subscription|subscriptions|margins?|profits?|earnings|income|prices?)\b"
 )
 # common words that qualify a revenue line ("Online sales", "Subscription revenue")
-_MODIFIERS = frozenset(
+_MODIFIERS: Final = frozenset(
     """online subscription subscriptions advertising hardware software cloud services service
     retail wholesale digital domestic international overseas export organic underlying
     comparable quarterly annual total net gross core store stores product products licensing
     licence license device devices data consumer enterprise commercial mobile print
     streaming gaming""".split()
 )
-_PARTICIPLE = re.compile(r"(?:ed|ée|ées|és|ing)$")
-_PHRASE_NEXT = re.compile(
+_PARTICIPLE: Final = re.compile(r"(?:ed|ée|ées|és|ing)$")
+_PHRASE_NEXT: Final = re.compile(
     r"\s+(?:in|by|at|on|to|from|with|as|en|par|à|au|aux|dans|sur|avec|depuis|il|d['’])\b",
 )
-_BY_PARTICIPLE = re.compile(r"(?:ed|^Led|^Run|^Built|^Owned)$")
-_LOWER_COMPOUND = re.compile(r"^[A-ZÀ-Þ][a-zà-ÿ]+(?:-[a-zà-ÿ]+)+$")
+_BY_PARTICIPLE: Final = re.compile(r"(?:ed|^Led|^Run|^Built|^Owned)$")
+_LOWER_COMPOUND: Final = re.compile(r"^[A-ZÀ-Þ][a-zà-ÿ]+(?:-[a-zà-ÿ]+)+$")
 # generic words that end a company's name when they follow a name ("Mistral AI")
-_NAME_SUFFIXES = frozenset({"AI", "IA"})
-_OPENING = " \"'«“‘-–—•("
-_ELISION = re.compile(r"^(?:[LDJNSCMTldjnscmt]|Qu|qu|Jusqu|Lorsqu|Puisqu)['’]")
-_POSSESSIVE = re.compile(r"['’](?:s|ve|m|re|ll|d)?$")
-_MODEL_CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,4}[A-Za-z]{0,2}s?|[QTHS][1-4]|\d.*)$")
-_PERSON_TITLES = (
+_NAME_SUFFIXES: Final = frozenset({"AI", "IA"})
+_OPENING: Final = " \"'«“‘-–—•("
+_ELISION: Final = re.compile(r"^(?:[LDJNSCMTldjnscmt]|Qu|qu|Jusqu|Lorsqu|Puisqu)['’]")
+_POSSESSIVE: Final = re.compile(r"['’](?:s|ve|m|re|ll|d)?$")
+_MODEL_CODE: Final = re.compile(r"^(?:[A-Z]{1,3}\d{2,4}[A-Za-z]{0,2}s?|[QTHS][1-4]|\d.*)$")
+_PERSON_TITLES: Final = (
     "CEO", "PDG", "DG", "CFO", "CTO", "founder", "co-founder", "fondateur", "cofondateur",
     "co-fondateur", "Mr.", "Mr", "Mrs.", "Mrs", "Ms.", "Ms", "M.", "Mme", "président",
     "president", "chairman", "analyst", "analyste", "directeur", "director", "patron", "investor",
@@ -101,8 +101,10 @@ _PERSON_TITLES = (
     "présidente", "fondatrice", "cofondatrice", "co-fondatrice", "economist", "économiste",
     "partner", "associé", "associée",
 )  # fmt: skip
-_PERSON_BEFORE = re.compile(r"(?:\b(?:" + "|".join(map(re.escape, _PERSON_TITLES)) + r")\s)$")
-_TITLE_ENDS = frozenset(t[-1] for t in _PERSON_TITLES)
+_PERSON_BEFORE: Final = re.compile(
+    r"(?:\b(?:" + "|".join(map(re.escape, _PERSON_TITLES)) + r")\s)$"
+)
+_TITLE_ENDS: Final = frozenset(t[-1] for t in _PERSON_TITLES)
 
 
 class Mention(NamedTuple):
@@ -115,6 +117,17 @@ class Mention(NamedTuple):
     end: int
     role: Role
     known: bool
+
+
+# A named tuple's ``__new__`` is Python code (written by ``collections.namedtuple``) that
+# calls ``tuple.__new__``: calling that directly builds the same tuple without a Python frame
+# (the helper below builds one about 1.5 times faster, in half the instructions compiled).
+_new_tuple: Final = tuple.__new__
+
+
+def _mention(text: str, name: str, start: int, end: int, role: Role, known: bool) -> Mention:
+    """``Mention(text, name, start, end, role, known)``, built faster."""
+    return _new_tuple(Mention, (text, name, start, end, role, known))
 
 
 class AliasTable:
@@ -360,7 +373,7 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
     folded = whole.casefold()
     hit = table.lookup_folded(whole, folded)
     if hit:
-        return [Mention(whole, hit[0], run[0][0], run[-1][1], hit[1], True)]
+        return [_mention(whole, hit[0], run[0][0], run[-1][1], hit[1], True)]
     if len(run) == 1:
         # the common case: one unknown capitalised word (a model code holds a digit)
         if (
@@ -375,7 +388,7 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
         if _opens(text, s) and _common_opening(text, whole, run[0][1]):
             return []
         person = _person_before(text, s)
-        return [Mention(whole, whole, s, run[0][1], "person" if person else "company", False)]
+        return [_mention(whole, whole, s, run[0][1], "person" if person else "company", False)]
     # strip leading function words and generic words ("Le Groupe M6", "The Company")
     i = 0
     while i < len(run) and (
@@ -390,7 +403,7 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
             hit = table.lookup(rest[rest.find(" ") + 1 :]) if " " in rest else None
             if hit:  # "Selon Les Echos" -> "Les Echos"
                 return [
-                    Mention(
+                    _mention(
                         text[run[i][0] : run[-1][1]], hit[0], run[i][0], run[-1][1], hit[1], True
                     )
                 ]
@@ -412,7 +425,7 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
             s, e = tokens[j][0], tokens[j + size - 1][1]
             hit = table.lookup(text[s:e])
             if hit and (size == len(tokens) or hit[1] in ("company", "vendor")):
-                return [Mention(text[s:e], hit[0], s, e, hit[1], True)]
+                return [_mention(text[s:e], hit[0], s, e, hit[1], True)]
     names = [text[s:e] for s, e in tokens]
     if all(_is_stop(n) or _generic(table, n) or _MODEL_CODE.match(n) for n in names):
         return []
@@ -423,7 +436,7 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
     first = text[s : tokens[0][1]]
     if _person_before(text, s) or (len(tokens) >= 2 and first in table.first_names):
         role = "person"
-    return [Mention(text[s:e], text[s:e], s, e, role, False)]
+    return [_mention(text[s:e], text[s:e], s, e, role, False)]
 
 
 def _opens(text: str, start: int) -> bool:

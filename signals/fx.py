@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from typing import Final
 
 from signals.errors import ConfigError
 
@@ -56,7 +57,7 @@ def to_usd(
     return (amount * rate).quantize(_CENT), chosen[0]
 
 
-_CENT = Decimal("0.01")
+_CENT: Final = Decimal("0.01")
 
 
 def _day(row: tuple[date, dict[str, Decimal]]) -> date:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from signals.cues import Cue, holds_any, lowercase_pattern, lowered
 
@@ -18,18 +19,18 @@ __all__ = [
     "reported",
 ]
 
-_HEDGE = Cue(
+_HEDGE: Final = Cue(
     r"\b(?:reportedly|according to (?:people|sources|a (?:report|person)|reports)|people "
     r"(?:familiar|with knowledge|who have knowledge)|sources? (?:said|say|close)|is said to"
     r"|are said to|rumou?r(?:s|ed)?|unconfirmed|allegedly|would have|could have"
     r"|selon (?:des|nos|plusieurs) sources|selon (?:plusieurs|des) médias|d'après des sources"
     r"|de source proche|rumeurs?)\b"
 )
-_CONDITIONAL = re.compile(r"\b\w{2,}(?:rait|raient)\b", re.IGNORECASE)
-_NOT_CONDITIONAL = frozenset(
+_CONDITIONAL: Final = re.compile(r"\b\w{2,}(?:rait|raient)\b", re.IGNORECASE)
+_NOT_CONDITIONAL: Final = frozenset(
     "portrait retrait trait extrait abstrait attrait distrait soustrait parfait".split()
 )
-_PENDING = Cue(
+_PENDING: Final = Cue(
     r"\b(?:in (?:advanced |early |final )?talks|in discussions?|negotiat\w+|about to raise"
     r"|(?:is|are) raising|seeks? to raise|seeking|looking to raise|plans? to raise|aims? to raise"
     r"|set to raise|expected to raise|would raise|could raise|in the process of raising"
@@ -38,7 +39,7 @@ _PENDING = Cue(
     r"|en passe de lever|serait en train de lever|pourrait lever|envisage de lever|compte lever"
     r"|discussing|discute)\b"
 )
-_DENIAL = Cue(
+_DENIAL: Final = Cue(
     r"\b(?:denie[sd]|deny|denying|not accurate|inaccurate|untrue|false report|was not raising"
     r"|is not raising|isn't raising|wasn't raising|no plans to raise|dément|démenti|démentent"
     r"|a démenti|dément(?:i|ent)?|pas exact|inexact|infond[ée]|n'est pas en train de lever"
@@ -48,16 +49,16 @@ _DENIAL = Cue(
 
 # Every match of each cue pattern (in lowercased text) holds one of these strings: a text
 # holding none of them skips the regex, which costs a few microseconds per sentence.
-HEDGE_KEYS = (
+HEDGE_KEYS: Final = (
     "reportedly", "according to", "people ", "source", "said to", "rumo", "rumeur",
     "unconfirmed", "allegedly", "would have", "could have", "médias",
 )  # fmt: skip
-PENDING_KEYS = (
+PENDING_KEYS: Final = (
     "talks", "discussi", "negotiat", "to raise", "is raising", "are raising", "seeking",
     "would raise", "could raise", "of raising", "négoci", "à lever", "de lever", "chercherait",
     "pourrait lever", "compte lever", "discute",
 )  # fmt: skip
-DENIAL_KEYS = (
+DENIAL_KEYS: Final = (
     "deni", "deny", "accurate", "untrue", "false report", "not rais", "n't rais",
     "no plans to raise", "dément", "exact", "infond", "train de lever", "ne lève pas",
     "pas levé",
@@ -92,7 +93,8 @@ def is_hedged(
     ``low``: ``lowered(sentence)`` and ``said``: ``reported(sentence.lower())``, when known.
     """
     if said is None:
-        said = reported(sentence.lower() if low is None else low)
+        # str.lower(x), not x.lower(): compiled by mypyc, x.lower() lowers a final Σ to σ, not ς
+        said = reported(str.lower(sentence) if low is None else low)
     if said:
         return True
     stop = len(sentence) if end is None else end
@@ -103,15 +105,15 @@ def is_hedged(
     folded = lowered(window) if low is None else low[lo:hi]
     if folded is not None and "rait" not in folded and "raient" not in folded:
         return False
-    return any(m.group().lower() not in _NOT_CONDITIONAL for m in _CONDITIONAL.finditer(window))
+    return any(str.lower(m.group()) not in _NOT_CONDITIONAL for m in _CONDITIONAL.finditer(window))
 
 
 def is_pending(sentence: str) -> bool:
     """A round in talks or about to happen ("in talks to raise", "s'apprête à lever")."""
-    return pending_cue(sentence.lower())
+    return pending_cue(str.lower(sentence))
 
 
 def is_denied(text: str, low: str | None = None) -> bool:
     """A denial or negation of a raise ("denies", "not accurate", "dément").
     ``low``: ``text.lower()`` when already known."""
-    return denial_cue(text.lower() if low is None else low)
+    return denial_cue(str.lower(text) if low is None else low)

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Literal, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 from signals.cues import Cue, lowered
 from signals.errors import ParseError
 
 FigureKind = Literal["money", "count", "percent"]
 
-_SP = "[ \u00a0\u202f\u2009]"
+_SP: Final = "[ \u00a0\u202f\u2009]"
 # thousands groups (space, no-break space, narrow no-break space, dot, comma) or a plain number
-_NUM = (
+_NUM: Final = (
     r"(?:\d{1,3}(?:[ \u00a0\u202f\u2009.,]\d{3}(?!\d))+(?:[.,]\d+(?![\d.,]\d))?"
     r"|\d{1,15}(?:[.,]\d+)?)"
 )
-_WORDS: dict[str, Decimal] = {
+_WORDS: Final[dict[str, Decimal]] = {
     "un": Decimal(1), "une": Decimal(1), "one": Decimal(1), "a": Decimal(1), "an": Decimal(1),
     "le": Decimal(1), "the": Decimal(1), "deux": Decimal(2), "two": Decimal(2),
     "trois": Decimal(3), "three": Decimal(3), "quatre": Decimal(4), "four": Decimal(4),
@@ -38,16 +38,16 @@ _WORDS: dict[str, Decimal] = {
     "soixante": Decimal(60), "seventy": Decimal(70), "eighty": Decimal(80),
     "ninety": Decimal(90),
 }  # fmt: skip
-_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
-_WORDNUM = (
+_TENS: Final = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_UNITS: Final = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_WORDNUM: Final = (
     rf"(?:{_TENS}-{_UNITS}|half a|un|une|one|an?|le|the|deux|two|trois|three|quatre|four"
     r"|cinq|five|six|sept|seven"
     r"|huit|eight|neuf|nine|dix|ten|onze|eleven|douze|twelve|quinze|fifteen|vingt|twenty"
     r"|trente|thirty|cinquante|fifty|cent|hundred|forty|quarante|sixty|soixante|seventy"
     r"|eighty|ninety)"
 )
-_SCALES: dict[str, Decimal] = {
+_SCALES: Final[dict[str, Decimal]] = {
     "trillion": Decimal(10) ** 12, "tn": Decimal(10) ** 12, "billion": Decimal(10) ** 9,
     "bn": Decimal(10) ** 9, "b": Decimal(10) ** 9, "milliard": Decimal(10) ** 9,
     "md": Decimal(10) ** 9, "mds": Decimal(10) ** 9, "mrd": Decimal(10) ** 9,
@@ -56,30 +56,32 @@ _SCALES: dict[str, Decimal] = {
     "k": Decimal(1000), "mille": Decimal(1000), "millier": Decimal(1000),
 }  # fmt: skip
 # Longest first: "milliards" before "millions" before "m"; single letters must touch the digits.
-_SCALE = (
+_SCALE: Final = (
     r"(?:trillions?|billions?|milliards?|millions?|milliers?|mille|thousands?"
     r"|mds?|mrds?|md|mln|mn|bn|tn|[mbk])(?![a-zà-ÿ])|m(?=e(?![\w]))"
 )
-_WORD_SCALE = (
+_WORD_SCALE: Final = (
     r"(?:trillions?|billions?|milliards?|millions?|milliers?|mille|thousands?)(?![a-zà-ÿ])"
 )
 # The figure patterns are written in lowercase: matched on the lowered text without
 # IGNORECASE (about twice as fast in ``re``), or with it on a text whose lowering moves offsets.
-_CUR_PRE = (
+_CUR_PRE: Final = (
     r"(?:us\$|u\.s\.\$|c\$|a\$|ca\$|hk\$|\$|€|£|¥"
     r"|(?:usd|eur|gbp|chf|jpy|cny|cad)(?=[ \u00a0\u202f\d]))"
 )
-_CUR_POST = (
+_CUR_POST: Final = (
     r"(?:\$|€|£|¥|e(?![\w])|(?:de |d['’])?(?:dollars?(?: américains| us)?|euros?|usd|eur|gbp|chf"
     r"|jpy|cny|cad|livres?(?: sterling)?|pounds?(?: sterling)?|yens?|yuans?"
     r"|francs? suisses|swiss francs?|kronor|couronnes? suédoises|swedish kronor)(?![a-zà-ÿ]))"
 )
-_PCT = r"(?:%|percent(?:age points?)?(?![a-z])|per cent(?![a-z])|pour ?cents?(?![a-z])|pc(?![a-z]))"
-_CHANGE_WORDS = (
+_PCT: Final = (
+    r"(?:%|percent(?:age points?)?(?![a-z])|per cent(?![a-z])|pour ?cents?(?![a-z])|pc(?![a-z]))"
+)
+_CHANGE_WORDS: Final = (
     r"\b(?:de moitié|halved|cut in half|by half|divisée?s? par deux|doublé|doubled|triplé"
     r"|tripled|quadruplé|quadrupled)(?![a-z])"
 )
-_CHANGE_VALUES: tuple[tuple[str, Decimal], ...] = (
+_CHANGE_VALUES: Final[tuple[tuple[str, Decimal], ...]] = (
     ("moitié", Decimal(-50)),
     ("half", Decimal(-50)),
     ("halved", Decimal(-50)),
@@ -89,7 +91,7 @@ _CHANGE_VALUES: tuple[tuple[str, Decimal], ...] = (
     ("doubl", Decimal(100)),
 )
 
-_FIGURE = Cue(
+_FIGURE: Final = Cue(
     rf"(?P<change>{_CHANGE_WORDS})"
     rf"|(?=[\d$€£¥+\-−]|(?:us|u\.s\.|c|a|ca|hk)\$|(?:usd|eur|gbp|chf|jpy|cny|cad)[ \u00a0\u202f\d])"
     rf"(?<![\w.,$€£¥+\-−])(?P<pre>{_CUR_PRE})?{_SP}{{0,2}}(?P<sign>[+\-−](?=\d))?"
@@ -100,11 +102,11 @@ _FIGURE = Cue(
     rf"|\b(?P<wnum>{_WORDNUM}){_SP}{{1,2}}(?P<wscale>{_WORD_SCALE})"
     rf"(?:{_SP}{{0,2}}(?P<wpost>{_CUR_POST}))?"
 )
-_SYMBOLS = {
+_SYMBOLS: Final = {
     "$": "USD", "us$": "USD", "u.s.$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY",
     "c$": "CAD", "ca$": "CAD", "a$": "AUD", "hk$": "HKD", "e": "EUR",
 }  # fmt: skip
-_WORD_CURRENCIES = (
+_WORD_CURRENCIES: Final = (
     ("dollar", "USD"), ("euro", "EUR"), ("livre", "GBP"), ("pound", "GBP"), ("yen", "JPY"),
     ("yuan", "CNY"), ("franc", "CHF"), ("kronor", "SEK"), ("couronne", "SEK"),
     ("swedish", "SEK"), ("swiss", "CHF"),
@@ -129,8 +131,28 @@ class Figure(NamedTuple):
         return self.start, self.end
 
 
-_GROUPED = re.compile(r"(\d{1,3})((?:[ .,]\d{3})+)([.,]\d+)?")
-_SEPARATORS = re.compile(r"[ .,]")
+# A named tuple's ``__new__`` is Python code (written by ``collections.namedtuple``) that
+# calls ``tuple.__new__``: calling that directly builds the same tuple without a Python frame
+# (the helper below builds one about 1.5 times faster, in half the instructions compiled).
+_new_tuple: Final = tuple.__new__
+
+
+def _figure(
+    kind: FigureKind,
+    value: Decimal,
+    start: int,
+    end: int,
+    currency: str | None,
+    signed: bool,
+    scaled: bool,
+    from_value: Decimal | None,
+) -> Figure:
+    """``Figure(...)`` with every field given, built faster."""
+    return _new_tuple(Figure, (kind, value, start, end, currency, signed, scaled, from_value))
+
+
+_GROUPED: Final = re.compile(r"(\d{1,3})((?:[ .,]\d{3})+)([.,]\d+)?")
+_SEPARATORS: Final = re.compile(r"[ .,]")
 
 
 def _to_decimal(raw: str) -> Decimal:
@@ -152,13 +174,14 @@ def _to_decimal(raw: str) -> Decimal:
         raise ParseError(f"not a number: {raw!r}") from exc
 
 
-_DE = re.compile(r"^(?:de |d['’])")
+_DE: Final = re.compile(r"^(?:de |d['’])")
 
 
 def _currency(token: str | None) -> str | None:
     if not token:
         return None
-    t = token.strip().lower()
+    # str.lower(x), not x.lower(): compiled by mypyc, x.lower() lowers a final Σ to σ, not ς
+    t = str.lower(token.strip())
     if t[:1] == "d":
         t = _DE.sub("", t)
     if t in _SYMBOLS:
@@ -174,7 +197,7 @@ def _currency(token: str | None) -> str | None:
 def _scale(token: str | None) -> Decimal:
     if not token:
         return Decimal(1)
-    t = token.lower()
+    t = str.lower(token)
     if t in _SCALES:
         return _SCALES[t]
     return _SCALES.get(t.rstrip("s"), Decimal(1))
@@ -185,18 +208,19 @@ def _from_match(m: re.Match[str]) -> Figure | None:
     g = m.groupdict()  # one call instead of a dozen m.group(name)
     change = g["change"]
     if change:
-        low = change.lower()
+        low = str.lower(change)
         for key, value in _CHANGE_VALUES:
             if key in low:
-                return Figure("percent", value, start, end, signed=True)
+                return _figure("percent", value, start, end, None, True, False, None)
         return None
     wnum = g["wnum"]
     if wnum:
         # "thirty-five": a compound of tens and units
-        parts = wnum.lower().split("-")
+        parts = str.lower(wnum).split("-")
         value = sum((_WORDS[w] for w in parts), Decimal(0)) * _scale(g["wscale"])
         currency = _currency(g["wpost"])
-        return Figure("money" if currency else "count", value, start, end, currency, scaled=True)
+        counted: FigureKind = "money" if currency else "count"
+        return _figure(counted, value, start, end, currency, False, True, None)
     raw = g["num"]
     sign, rng = g["sign"], g["range"]
     start = m.start("pre") if g["pre"] else m.start("sign") if sign else m.start("num")
@@ -206,15 +230,16 @@ def _from_match(m: re.Match[str]) -> Figure | None:
         return None
     negative = (sign or "") in ("-", "−")
     if g["pct"]:
-        return Figure("percent", -value if negative else value, start, end, signed=bool(sign))
+        value = -value if negative else value
+        return _figure("percent", value, start, end, None, bool(sign), False, None)
     scale_tok = g["scale"]
     pre, post = g["pre"], g["post"]
-    if scale_tok and scale_tok.lower() in ("m", "b", "k") and not (pre or post):
+    if scale_tok and str.lower(scale_tok) in ("m", "b", "k") and not (pre or post):
         # "6 m" could be metres; a bare letter scale must touch the digits ("$6B", "100K", "1.5bn")
         if m.start("scale") != m.end("num") and m.string[m.end("num") : m.start("scale")] != "-":
             scale_tok = None
             end = m.end("num")
-    if post and post.strip().lower() == "e" and not scale_tok and not pre:
+    if post and str.lower(post.strip()) == "e" and not scale_tok and not pre:
         post = None
         end = m.end("scale") if scale_tok else m.end("num")
     factor = _scale(scale_tok)
@@ -234,10 +259,10 @@ def _from_match(m: re.Match[str]) -> Figure | None:
     if negative:
         total = -total
     kind: FigureKind = "money" if currency else "count"
-    return Figure(kind, total, start, end, currency, bool(sign), bool(scale_tok), from_value)
+    return _figure(kind, total, start, end, currency, bool(sign), bool(scale_tok), from_value)
 
 
-_FROM_TO = re.compile(
+_FROM_TO: Final = re.compile(
     rf"(?<![\w])(?:de|from|passe de|passé de|passant de)\s(?P<a>{_NUM})\s(?:à|to)\s", re.IGNORECASE
 )
 
@@ -270,13 +295,13 @@ def find_figures_lowered(text: str, plain: str | None) -> list[Figure]:
 # The spots are the matches of ``\d+|[$€£¥]|illi|mille|moiti|...`` in the lowercased text, found
 # as a digit or currency scan plus ``str.find`` of each word: ``re`` would try the alternation at
 # every position (see ``_spots``).
-_SPOT_MARKS = re.compile(r"[\d$€£¥](?:(?<=\d)\d*)?")  # a run of digits, or a currency symbol
-_SPOT_WORDS = (
+_SPOT_MARKS: Final = re.compile(r"[\d$€£¥](?:(?<=\d)\d*)?")  # a run of digits, or a currency symbol
+_SPOT_WORDS: Final = (
     "illi", "mille", "moiti", "half", "halv", "par deux", "doubl", "tripl", "quadrupl",
     "thousand", "usd", "eur", "gbp",
 )  # fmt: skip
-_CODES = frozenset("USD EUR GBP CHF JPY CNY CAD".split())
-_CODE_FIRST = frozenset("eEuUgG")  # the first letters of the codes among _SPOT_WORDS
+_CODES: Final = frozenset("USD EUR GBP CHF JPY CNY CAD".split())
+_CODE_FIRST: Final = frozenset("eEuUgG")  # the first letters of the codes among _SPOT_WORDS
 
 
 def _starts(text: str, p: int, digit: bool) -> list[int]:
@@ -348,10 +373,10 @@ def _inside_word(text: str, p: int) -> bool:
 def _lower_in_place(text: str) -> str:
     """``text.lower()`` at the same offsets: a letter whose lowercase is longer ("İ" ->
     "i" + U+0307) keeps its first letter, so the spots found in it are offsets into ``text``."""
-    low = text.lower()
+    low = str.lower(text)
     if len(low) == len(text):
         return low
-    return "".join(c.lower()[0] for c in text)
+    return "".join(str.lower(c)[0] for c in text)
 
 
 def _candidates(text: str, plain: str | None) -> list[re.Match[str]]:
@@ -394,10 +419,10 @@ def _upper_of_range(m: re.Match[str], fig: Figure) -> Figure:
     except (ParseError, IndexError):
         return fig
     kind: FigureKind = fig.kind
-    return Figure(kind, upper, fig.start, fig.end, fig.currency, False, fig.scaled, lower)
+    return _figure(kind, upper, fig.start, fig.end, fig.currency, False, fig.scaled, lower)
 
 
-_FROM_WORD = re.compile(r"(?:\bde|\bfrom)\s*$")
+_FROM_WORD: Final = re.compile(r"(?:\bde|\bfrom)\s*$")
 
 
 def _link_from_to(text: str, figs: list[Figure]) -> list[Figure]:
@@ -408,9 +433,9 @@ def _link_from_to(text: str, figs: list[Figure]) -> list[Figure]:
         f = figs[i]
         nxt = figs[i + 1] if i + 1 < len(figs) else None
         if nxt is not None and f.kind != "percent" and nxt.kind != "percent":
-            between = text[f.end : nxt.start].strip().lower()
+            between = str.lower(text[f.end : nxt.start].strip())
             if between in ("à", "to") and _FROM_WORD.search(
-                text[max(0, f.start - 12) : f.start].lower()
+                str.lower(text[max(0, f.start - 12) : f.start])
             ):
                 scale = Decimal(1)
                 if not f.scaled and nxt.scaled and f.value != 0:
@@ -420,7 +445,8 @@ def _link_from_to(text: str, figs: list[Figure]) -> list[Figure]:
                 start_value = f.value * scale
                 cur = nxt.currency or f.currency
                 kind: FigureKind = "money" if cur else nxt.kind
-                out.append(Figure(kind, nxt.value, f.start, nxt.end, cur, False, True, start_value))
+                linked = _figure(kind, nxt.value, f.start, nxt.end, cur, False, True, start_value)
+                out.append(linked)
                 i += 2
                 continue
         out.append(f)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Literal, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 Field = Literal["title", "body"]
 
 # A sentence ends at . ! ? … (plus closing quotes) followed by space and a capital, digit,
 # quote or dash, or at a line break. Decimals ("83.0") and "U.S." inside a line do not end it.
-_BOUNDARY = re.compile(
+_BOUNDARY: Final = re.compile(
     r"(?=[.!?…\n])(?:(?<![A-Z]\.[A-Z])(?<!\b[A-Z][a-z])(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bDr)"
     r"(?<!\bInc)[.!?…]+[\"»”’)]*[ \t\u00a0]+(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•]|[a-z]{1,3}[A-Z])|\n+)"
 )
@@ -18,13 +18,13 @@ _BOUNDARY = re.compile(
 # _BOUNDARY needs right after them (a space or a closing quote: not "83.0", "U.S.",
 # "Checkout.com"). The pattern opens with a character class so that ``re`` skips to the next
 # mark in C instead of trying every position; inside a run the look-behind fails at once.
-_RUN = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<![.!?…][.!?…])[.!?…]*+(?=[\"»”’) \t\u00a0]))")
-_MAX_SENTENCE = 1200
-_SPACE = re.compile(r"\s")
+_RUN: Final = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<![.!?…][.!?…])[.!?…]*+(?=[\"»”’) \t\u00a0]))")
+_MAX_SENTENCE: Final = 1200
+_SPACE: Final = re.compile(r"\s")
 
-_FR = frozenset("le la les des une du est et pour dans qui sur avec par au aux ces".split())
-_EN = frozenset("the and of to is for in that with on by was its has are from".split())
-_WORD = re.compile(r"[a-zà-ÿ]+")
+_FR: Final = frozenset("le la les des une du est et pour dans qui sur avec par au aux ces".split())
+_EN: Final = frozenset("the and of to is for in that with on by was its has are from".split())
+_WORD: Final = re.compile(r"[a-zà-ÿ]+")
 
 
 class Sentence(NamedTuple):
@@ -38,10 +38,22 @@ class Sentence(NamedTuple):
     text: str
 
 
+# A named tuple's ``__new__`` is Python code (written by ``collections.namedtuple``) that
+# calls ``tuple.__new__``: calling that directly builds the same tuple without a Python frame
+# (the helper below builds one about 1.5 times faster, in half the instructions compiled).
+_new_tuple: Final = tuple.__new__
+
+
+def _sentence(field: Field, index: int, start: int, end: int, text: str) -> Sentence:
+    """``Sentence(field, index, start, end, text)``, built faster."""
+    return _new_tuple(Sentence, (field, index, start, end, text))
+
+
 def detect_language(text: str) -> str:
     """Guess 'fr' or 'en' from stopword counts over the first 4,000 characters."""
     fr = en = 0
-    for m in _WORD.finditer(text[:4000].lower()):
+    # str.lower(x), not x.lower(): compiled by mypyc, x.lower() lowers a final Σ to σ, not ς
+    for m in _WORD.finditer(str.lower(text[:4000])):
         w = m.group()
         fr += w in _FR
         en += w in _EN
@@ -76,7 +88,7 @@ def _boundaries(text: str) -> Iterator[re.Match[str]]:
             yield m
 
 
-_MARKS = ".!?…"  # the end marks: a run of them is one candidate break
+_MARKS: Final = ".!?…"  # the end marks: a run of them is one candidate break
 
 
 def _runs(text: str) -> Iterator[re.Match[str]]:
@@ -114,5 +126,5 @@ def _emit(text: str, start: int, end: int, field: Field, out: list[Sentence], ba
         while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
-            out.append(Sentence(field, base + len(out), s, e, text[s:e]))
+            out.append(_sentence(field, base + len(out), s, e, text[s:e]))
         start = stop

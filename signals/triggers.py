@@ -11,20 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from itertools import filterfalse
-from typing import Any
+from typing import Any, Final
 
 from signals.models import Kind
 
-_WORD = re.compile(r"\w+")
+_WORD: Final = re.compile(r"\w+")
 # GPU and accelerator model codes ("h100s", "mi300x", "gb200")
-_MODEL_WORD = re.compile(
+_MODEL_WORD: Final = re.compile(
     r"(?:[hbal]\d{2,3}|gb\d{3}|gh\d{3}|mi\d{3}x?|gaudi\d|trainium\d|tpuv?\d+)s?"
 )
 
-_MODEL_FIRST = "hbalgmt"  # the letters a _MODEL_WORD match can open with
-_MODEL_SCAN = re.compile(rf"\b{_MODEL_WORD.pattern}\b")
+_MODEL_FIRST: Final = "hbalgmt"  # the letters a _MODEL_WORD match can open with
+_MODEL_SCAN: Final = re.compile(rf"\b{_MODEL_WORD.pattern}\b")
 
-TRIGGER_WORDS: dict[Kind, frozenset[str]] = {
+TRIGGER_WORDS: Final[dict[Kind, frozenset[str]]] = {
     "funding": frozenset(
         """
         raise raises raised raising secure secures secured securing close closes closed closing
@@ -49,9 +49,11 @@ TRIGGER_WORDS: dict[Kind, frozenset[str]] = {
         """.split()
     ),
 }
-_ALL = frozenset().union(*TRIGGER_WORDS.values())
+_ALL: Final = frozenset().union(*TRIGGER_WORDS.values())
 # in the order of TRIGGER_WORDS, which sentence_kinds keeps
-_FUNDING, _GPU, _REVENUE = (TRIGGER_WORDS[k] for k in ("funding", "gpu_procurement", "revenue"))
+_FUNDING: Final = TRIGGER_WORDS["funding"]
+_GPU: Final = TRIGGER_WORDS["gpu_procurement"]
+_REVENUE: Final = TRIGGER_WORDS["revenue"]
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -78,15 +80,15 @@ def _trie(words: Iterable[str]) -> str:
 # tokens of the lowercased text", without building the token set (the article gate). The word
 # is matched with the character before it (``\\W``) rather than after a look-behind: a pattern
 # opening with a class lets ``re`` skip over word characters in C. Searched on " " + the text.
-_TRIGGER = re.compile(rf"\W(?:{_trie(_ALL)}|{_MODEL_WORD.pattern})(?!\w)")
+_TRIGGER: Final = re.compile(rf"\W(?:{_trie(_ALL)}|{_MODEL_WORD.pattern})(?!\w)")
 
 
 # characters that are never part of a word, stripped from the ends of a whitespace token
-_PUNCTUATION = ".,;:!?()[]\"'«»“”’‘%$€"
+_PUNCTUATION: Final = ".,;:!?()[]\"'«»“”’‘%$€"
 # non-word characters frequent in news prose: each one a sentence holds is replaced by a
 # space before splitting it into words. Those past U+00FF come first: once they are replaced
 # the text is usually stored one byte per character again, where ``in`` is cheapest.
-_SEPARATORS = (
+_SEPARATORS: Final = (
     "’", "“", "”", "–", "—", "€", ".", ",", "-", "$", "'", "(", ")", "%", ":", "+", "«", "?",
     "»", '"', "/", "&", "£", "!", "=", ";",
 )  # fmt: skip
@@ -94,7 +96,8 @@ _SEPARATORS = (
 
 def words_of(text: str) -> set[str]:
     """The distinct lowercased words of ``text``: the ``\\w+`` tokens of ``text.lower()``."""
-    return words_of_lower(text.lower())
+    # str.lower(x), not x.lower(): compiled by mypyc, x.lower() lowers a final Σ to σ, not ς
+    return words_of_lower(str.lower(text))
 
 
 def words_of_lower(low: str) -> set[str]:
@@ -151,8 +154,8 @@ def any_trigger(text: str, words: set[str] | None = None) -> bool:
     """Whether ``text`` holds any trigger word at all (the article gate); ``words``: its
     lowercased words when already known."""
     if words is None:
-        return has_trigger(text.lower())
-    return not _ALL.isdisjoint(words) or _MODEL_SCAN.search(text.lower()) is not None
+        return has_trigger(str.lower(text))
+    return not _ALL.isdisjoint(words) or _MODEL_SCAN.search(str.lower(text)) is not None
 
 
 def has_trigger(low: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,30 @@ from streams.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Which build of ``signals`` the tests run (setup.py, ``make compiled``).
+
+    A compiled module older than its source would run stale code in place of what is being
+    tested: refused. ``SIGNALS_EXPECT_COMPILED=1`` (set by test_compiled_build.py for its child
+    run) makes sure that the compiled build is really the one imported.
+    """
+    stale = [
+        str(ext.relative_to(REPO))
+        for ext in (REPO / "signals").rglob("*.so")
+        if (source := ext.with_name(ext.name.split(".")[0] + ".py")).exists()
+        and source.stat().st_mtime > ext.stat().st_mtime
+    ]
+    if stale:
+        raise pytest.UsageError(
+            f"compiled modules older than their source: {stale}; run `make compiled` or `make pure`"
+        )
+    if os.environ.get("SIGNALS_EXPECT_COMPILED") == "1":
+        import signals.document
+
+        if signals.document.__file__ is None or signals.document.__file__.endswith(".py"):
+            raise pytest.UsageError(f"expected the compiled build, got {signals.document.__file__}")
 
 
 @pytest.fixture(scope="session")

@@ -13,23 +13,24 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from signals.cues import Cue
 from signals.document import Document
 from signals.entities import Mention
 
-_BACKER_CUE = (
+_BACKER_CUE: Final = (
     r"(?:led by|co-led by|backed by|menée? par|emmenée? par|conduite? par|pilotée? par"
     r"|auprès d['’e]|soutenue? par|fonds|fund|investor|investisseur|backers?|investors"
     r"|investisseurs|alongside|aux côtés d['’eu]\w*|participation from|participation d['’eu]\w*)"
 )
 # a cue ending exactly where the search stops (endpos)
-_CUE_END = Cue(rf"\b{_BACKER_CUE}\Z")
+_CUE_END: Final = Cue(rf"\b{_BACKER_CUE}\Z")
 # the longest cue, without the word its "\w*" tail may end in ("participation from")
-_CUE_HEAD = 20
-_WORDS_BETWEEN = 3  # words allowed between the cue and the name
+_CUE_HEAD: Final = 20
+_WORDS_BETWEEN: Final = 3  # words allowed between the cue and the name
 # past this many occurrences of the name, one regex scan costs less than the walks
-_MAX_WALKS = 16
+_MAX_WALKS: Final = 16
 
 
 def is_backer(doc: Document, m: Mention) -> bool:
@@ -38,7 +39,8 @@ def is_backer(doc: Document, m: Mention) -> bool:
     found = doc.memo.get(key)
     if found is None:
         text = doc.text
-        low, name = doc.text_lowered(), m.text.lower()
+        # str.lower(x), not x.lower(): compiled by mypyc, x.lower() lowers a final Σ to σ, not ς
+        low, name = doc.text_lowered(), str.lower(m.text)
         if (
             low is None
             or len(name) != len(m.text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from typing import Final
 
 from signals.actors import is_oblique
 from signals.build import Finding, as_float, unify_names
@@ -15,7 +16,7 @@ from signals.hedging import denial_cue, is_hedged, pending_cue, reported
 from signals.numbers import Figure
 
 # cue right before the amount: the amount is money raised
-_RAISE_BEFORE = re.compile(
+_RAISE_BEFORE: Final = re.compile(
     r"\b(?:"
     + by_first_letter(
         r"rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|lands?|landed|bag(?:s|ged)"
@@ -28,14 +29,14 @@ _RAISE_BEFORE = re.compile(
     + r"|Rais(?:e|es|ed|ing)|Lève)\b[^.;]{0,28}$"
 )
 # cue right after the amount: "$15 million Series A", "6 milliards levés", "$450m deal"
-_RAISE_AFTER = re.compile(
+_RAISE_AFTER: Final = re.compile(
     r"^[^.;]{0,22}?\b(?:series [a-h]|série [a-h]|serie [a-h]|seed|pre-seed|amorçage|round|funding"
     r"|financing|investment|raised|raise|fundraise|fundraising|levée?s?|récoltée?s?|bouclée?s?"
     r"|tour de table|tour|[a-h] round"
     r"|en série|venture)\b",
 )
-_DEAL_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?deals?\b")
-_NOT_RAISE_BEFORE = re.compile(
+_DEAL_AFTER: Final = re.compile(r"^\s*(?:\w+\s+){0,2}?deals?\b")
+_NOT_RAISE_BEFORE: Final = re.compile(
     r"\b(?:"
     + by_first_letter(
         r"valu(?:ed|ation|ing)|valoris\w*|évalué\w*|estim\w*|worth|vaut|vaudrait|capitalis\w*"
@@ -50,7 +51,7 @@ _NOT_RAISE_BEFORE = re.compile(
     r"|\b(?:fund|fonds|véhicule|vehicle)\s+(?:at|à)\b(?!\s*hauteur)",
 )
 # every alternative is anchored at the start: one "^" in front lets re stop after position 0
-_NOT_RAISE_AFTER = re.compile(
+_NOT_RAISE_AFTER: Final = re.compile(
     r"^(?:\s*(?:post-money |pre-money )?(?:valuation|valorisation)"
     r"|[^.;]{0,30}?\b(?:"
     + by_first_letter(
@@ -72,57 +73,59 @@ _NOT_RAISE_AFTER = re.compile(
     r"|un|une|le|la|les|l['’]|de|des|son|sa|ses|their)\b"
     r"|\+)",
 )
-_AGGREGATE = re.compile(
+_AGGREGATE: Final = re.compile(
     r"\bles start-?up\b|\b(?:start-?ups|startups|fintechs|companies|entreprises|sociétés"
     r"|jeunes pousses|founders"
     r"|deals|rounds|opérations|tours de table|levées de fonds|transactions|unicorns|licornes)\b",
 )
 # a word each _AGGREGATE match holds (as a whole token): most sentences skip the regex
-_AGGREGATE_WORDS = frozenset(
+_AGGREGATE_WORDS: Final = frozenset(
     """start startup startups fintechs companies entreprises sociétés jeunes founders deals
     rounds opérations tours levées transactions unicorns licornes""".split()
 )
-_DEAL_CONTEXT = frozenset(
+_DEAL_CONTEXT: Final = frozenset(
     "funding round rounds financing venture vc series série tour levée".split()
 )
 # a name right before a common noun qualifies it ("AMD chips", "Clifford Chance associates")
-_NOUN_MODIFIER = re.compile(
+_NOUN_MODIFIER: Final = re.compile(
     r"\s+(?:chips|gpus|accelerators|processors|shares|stock|servers|products|hardware|software"
     r"|customers|clients|users|investors|backers|associates|alumni|executives|employees"
     r"|engineers|researchers|lab|labs|team|puces|actions|clients|salariés|ingénieurs)\b"
 )
-_RELATIVE_OPEN = re.compile(r"\s*,\s*(?:qui|which|who|that|dont)\b[^,;]*$", re.IGNORECASE)
-_TOTAL_OF = re.compile(r"\b(?:a total of|un total de|au total|in all|en tout)\s*$")
-_TOTAL_OF_KEYS = ("total", "in all", "en tout")  # one of them is in every _TOTAL_OF match
-_CUMULATIVE = re.compile(r"\b(?:already|déjà|so far|to date|in total|au total|cumul\w*|total)\b")
-_INVEST_BEFORE = re.compile(
+_RELATIVE_OPEN: Final = re.compile(r"\s*,\s*(?:qui|which|who|that|dont)\b[^,;]*$", re.IGNORECASE)
+_TOTAL_OF: Final = re.compile(r"\b(?:a total of|un total de|au total|in all|en tout)\s*$")
+_TOTAL_OF_KEYS: Final = ("total", "in all", "en tout")  # one of them is in every _TOTAL_OF match
+_CUMULATIVE: Final = re.compile(
+    r"\b(?:already|déjà|so far|to date|in total|au total|cumul\w*|total)\b"
+)
+_INVEST_BEFORE: Final = re.compile(
     r"\b(?:invest(?:s|ed|ing)?|investit|a investi|ont investi|va investir|injecte\w*|injected"
     r"|pour(?:s|ed|ing)|a injecté)\b[^.;]{0,16}$"
 )
-_INVEST_KEYS = ("invest", "inject", "pour")  # one of them is in every _INVEST_BEFORE match
-_INTO = re.compile(
+_INVEST_KEYS: Final = ("invest", "inject", "pour")  # one of them is in every _INVEST_BEFORE match
+_INTO: Final = re.compile(
     r"^\s*(?:in|into|dans|au capital d['’e]|in the capital of)\s*(?:la |le |l['’]|the )?"
     r"(?:[a-zé\-]+\s+){0,2}$"
 )
-_THRESHOLD = re.compile(r"(?:over|above|plus de|more than|supérieure? à|de plus de)\s*$")
-_PASSIVE_ACTOR = re.compile(
+_THRESHOLD: Final = re.compile(r"(?:over|above|plus de|more than|supérieure? à|de plus de)\s*$")
+_PASSIVE_ACTOR: Final = re.compile(
     r"^\s*(?:\w+\s+){0,1}?(?:levée?s? par|raised by|secured by|obtenue?s? par|récoltée?s? par)\s+$",
     re.IGNORECASE,
 )
-_FOR_ACTOR = re.compile(
+_FOR_ACTOR: Final = re.compile(
     r"\b(?:round|deal|funding|financing|investment|raise|levée|tour de table|tour de financement"
     r"|financement)\b[^,;.]{0,50}?\b(?:for|pour|in|into|dans|de)\s+(?:(?:la|le|l['’]|the)\s*)?"
     r"(?:[a-zà-ÿ][\w\-’']*\s+){0,4}$",
     re.IGNORECASE,
 )
-_ROUND = Cue(
+_ROUND: Final = Cue(
     r"\b(?:(?P<preseed>pre-?seed|pré-amorçage)|(?P<seed>seed|amorçage)"
     r"|(?:series|série|serie)\s(?P<series>[a-h])\b|(?P<letter>[a-h])[ -]round\b"
     r"|(?P<bridge>bridge))"
 )
 # a string every _ROUND match holds, once lowered
-_ROUND_KEYS = ("seed", "amorçage", "seri", "séri", "round", "bridge")
-_EARLIER = Cue(
+_ROUND_KEYS: Final = ("seed", "amorçage", "seri", "séri", "round", "bridge")
+_EARLIER: Final = Cue(
     r"\b(?:"
     + by_first_letter(
         r"last year|previous|precedent|earlier|précédente?|dernier|dernière|since its|depuis sa"
@@ -134,35 +137,37 @@ _EARLIER = Cue(
     + r")\b"
 )
 # before the amount only: "deux ans après avoir levé 1,8 million", "months after raising $5m"
-_EARLIER_BEFORE = Cue(
+_EARLIER_BEFORE: Final = Cue(
     r"\b(?:après avoir|after (?:raising|having|closing|securing)"
     r"|(?:ans|années|mois|years|months) (?:après|after))\b[^.;]{0,40}$"
 )
-_EARLIER_BEFORE_KEYS = ("après", "after")  # one of them is in every lowered match
+_EARLIER_BEFORE_KEYS: Final = ("après", "after")  # one of them is in every lowered match
 # a sentence opening on a time clause ("Six mois après avoir levé ...,", "Months after ...,")
-_FRONTED = re.compile(
+_FRONTED: Final = re.compile(
     r"^\W*(?:[\w\-]+\s+){0,3}?(?:après|after|since|depuis|avant|before|following|having)\b",
     re.IGNORECASE,
 )
-_INTRO_NEXT = re.compile(
+_INTRO_NEXT: Final = re.compile(
     r"(?:[\s,;(]*\b(?:après|after|avant|before|dont|including|contre|versus|vs|plus|and|et|with"
     r"|avec|de|des|du|les|the|a|an|un|une|of|from|to|à|sur|over|soit|ou|or|puis|then)\b)+[\s(]*$"
 )
 # "Parsel, a New York startup that pulled in $30 million": the amount is inside a relative
 # clause describing the name just before it
-_DESCRIBED_BY = re.compile(
+_DESCRIBED_BY: Final = re.compile(
     r"^\s*,\s*(?:a|an|the|one of|une?|la|le|l['’]|les)\s[^,;.()]{0,80}?"
     r"\b(?:that|which|who|qui|dont)\b[^,;.()]{0,60}$",
     re.IGNORECASE,
 )
-_OWN_ROUND = Cue(r"\b(?:its|their|sa|son|ses|leur)\s+(?:[\w\-]+\s+){0,2}$")
-_POSSESSIVE = Cue(r"\b(?:its|their|sa|son|ses|leur)\b")
-_NEGATED = re.compile(r"\b(?:not|never|pas|jamais|n['’]a pas|ne \w+ pas|no longer|plus de levée)\b")
-_NEGATED_KEYS = ("not", "never", "pas", "jamais", "no longer", "plus de levée")
+_OWN_ROUND: Final = Cue(r"\b(?:its|their|sa|son|ses|leur)\s+(?:[\w\-]+\s+){0,2}$")
+_POSSESSIVE: Final = Cue(r"\b(?:its|their|sa|son|ses|leur)\b")
+_NEGATED: Final = re.compile(
+    r"\b(?:not|never|pas|jamais|n['’]a pas|ne \w+ pas|no longer|plus de levée)\b"
+)
+_NEGATED_KEYS: Final = ("not", "never", "pas", "jamais", "no longer", "plus de levée")
 
 
-MAX_PER_DOCUMENT = 64  # findings per article: past this, the text is a list or a table
-MAX_PER_SENTENCE = 16  # amounts read per sentence: a longer list is a table, not prose
+MAX_PER_DOCUMENT: Final = 64  # findings per article: past this, the text is a list or a table
+MAX_PER_SENTENCE: Final = 16  # amounts read per sentence: a longer list is a table, not prose
 
 
 def detect(doc: Document) -> list[Finding]:
@@ -322,7 +327,8 @@ def _finding(
         return None
     if aggregate and actor.end <= fig.start:
         # "Selon EY, les start-up françaises ont levé 7 milliards": the plural group raised
-        group = _AGGREGATE.search(text.lower(), actor.end, fig.start)
+        # str.lower(x), not x.lower(): compiled by mypyc, x.lower() lowers a final Σ to σ, not ς
+        group = _AGGREGATE.search(str.lower(text), actor.end, fig.start)
         # a plural inside a relative clause describing the actor ("X, qui automatise les
         # paiements entre entreprises, boucle ...") is not the group that raised
         if group is not None and not _RELATIVE_OPEN.match(text, actor.end, group.start()):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Final
 
 from signals.actors import in_relative, is_oblique
 from signals.build import Finding, as_float, unify_names
@@ -16,18 +17,18 @@ from signals.document import Document
 from signals.entities import Mention
 from signals.numbers import Figure
 
-_AD = (
+_AD: Final = (
     r"advertising revenues?|ad revenues?|ad sales|advertising sales|revenus publicitaires"
     r"|recettes publicitaires|chiffre d['’]affaires publicitaire|activité publicitaire"
     r"|ventes publicitaires|marché publicitaire"
 )
 # "CA" (chiffre d'affaires) counts only in capitals: checked on the text as written
-_METRIC = Cue(
+_METRIC: Final = Cue(
     rf"(?P<ad>{by_first_letter(_AD)})"
     r"|(?P<rev>\b(?:revenues?|sales|turnover|top[- ]line|chiffre d['’]affaires|recettes|revenus"
     r"|ventes)\b)|(?P<ca>\bca\b)"
 )
-_OTHER = Cue(
+_OTHER: Final = Cue(
     r"\b(?:"
     + by_first_letter(
         r"profits?|earnings|ebitda|ebita|ebit|eps|net income|operating income|income|margins?"
@@ -40,7 +41,7 @@ _OTHER = Cue(
     + r")\b"
 )
 # the first words of every _OTHER alternative: the regex only runs when one of them is there
-_OTHER_WORDS = frozenset(
+_OTHER_WORDS: Final = frozenset(
     """profit profits earnings ebitda ebita ebit eps net operating income margin margins bénéfice
     bénéfices résultat résultats marge marges capex dépenses spending guidance outlook forecast
     forecasts prévision prévisions objectif objectifs share shares stock stocks action actions
@@ -49,8 +50,8 @@ _OTHER_WORDS = frozenset(
     charges perte pertes loss losses deal deals investment investments funding levée
     levées""".split()
 )
-_HAS_FIGURE = re.compile(r"\d\s?(?:%|p)")
-_MOVE_WORDS = frozenset(
+_HAS_FIGURE: Final = re.compile(r"\d\s?(?:%|p)")
+_MOVE_WORDS: Final = frozenset(
     """down fell fall falls falling drop drops dropped decline declined declines declining decrease
     decreased decreases lower slump slumped plunge plunged
     plonge plongé plonger dégringole cède glisse shrank shrink shrinks slid slide
@@ -65,7 +66,7 @@ _MOVE_WORDS = frozenset(
     croissance progresse progressé progression augmente augmenté augmentation bond bondi grimpe
     grimpé envolé doublé amélioré accéléré""".split()
 )
-_FORWARD = Cue(
+_FORWARD: Final = Cue(
     r"\b(?:"
     + by_first_letter(
         r"expects?|expected|forecasts?|projects?|anticipates?|guid\w*|outlook|targets?|aims?"
@@ -73,7 +74,7 @@ _FORWARD = Cue(
     )
     + r")\b"
 )
-_DOWN = Cue(
+_DOWN: Final = Cue(
     r"\b(?:"
     + by_first_letter(
         r"down|fell|fall(?:s|ing)?|drop(?:s|ped)?|declin\w*|decreas\w*|lower|slump\w*|plung\w*"
@@ -85,7 +86,7 @@ _DOWN = Cue(
     )
     + r")\b"
 )
-_UP = Cue(
+_UP: Final = Cue(
     r"\b(?:"
     + by_first_letter(
         r"up|rose|rise[sn]?|rising|grew|grow(?:s|ing|th)?|increas\w*|gain\w*|jump\w*|climb\w*"
@@ -95,42 +96,42 @@ _UP = Cue(
     )
     + r")\b"
 )
-_ORGANIC = Cue(
+_ORGANIC: Final = Cue(
     r"(?:interne|organique|organic|like-for-like|comparable|constant|à taux de change constants"
     r"|à périmètre constant|currency-neutral)\W*(?:de\s*)?$"
 )
 # "like-for-like sales", "organic revenue growth": the alternative basis of a revenue line
-_ORGANIC_METRIC = Cue(
+_ORGANIC_METRIC: Final = Cue(
     r"\b(?:organic|like-for-like|comparable|same-store|constant[- ]currency|underlying"
     r"|à périmètre constant|en données comparables|à taux de change constants?|organique"
     r"|interne)\W*(?:\w+\W+)?$"
 )
-_PRONOUN_AFTER = re.compile(
+_PRONOUN_AFTER: Final = re.compile(
     r"\b(?:its|their|the company|the group|sa|son|ses|leur|leurs|la société|le groupe"
     r"|l['’]entreprise)\b",
     re.IGNORECASE,
 )
-_FROM_AFTER = re.compile(
+_FROM_AFTER: Final = re.compile(
     r"\s*,?\s*(?:from|contre|versus|vs\.?|compared with|compared to|against|up from|down from"
     r"|après|in the year-?earlier period,? from)\s*",
     re.IGNORECASE,
 )
-_REPORTER = re.compile(
+_REPORTER: Final = re.compile(
     r"\s+(?:said|says|reported|announced|added|a (?:indiqué|annoncé|précisé|déclaré)|indique"
     r"|annonce|précise)\b",
 )
-_REPORTER_BEFORE = re.compile(r"[,(]\s*$")
-_REPORTER_INVERTED = re.compile(
+_REPORTER_BEFORE: Final = re.compile(r"[,(]\s*$")
+_REPORTER_INVERTED: Final = re.compile(
     r"[,(]\s*(?:a (?:indiqué|annoncé|précisé|déclaré|expliqué)|indique|annonce|précise"
     r"|explique|said|says)\s+(?:la société |le groupe |l['’]entreprise |the company )?$",
 )
-_NOT_LEVEL = re.compile(
+_NOT_LEVEL: Final = re.compile(
     r"(?:\b(?:down|up|from|since|contre|depuis|versus|vs|compared|par rapport|by)\s*(?:\w+\s+)?$"
     r"|\b(?:hausse|baisse|croissance|progression|recul|augmentation|diminution|increase|decrease"
     r"|gain|drop|fell|rose|grew|jump|decline)\w*\s*(?:de|of|by)?\s*$|\(\s*$)",
     re.IGNORECASE,
 )
-_OWNER_AFTER = re.compile(
+_OWNER_AFTER: Final = re.compile(
     r"^\s*(?:consolidée? )?(?:de|d['’]|du|of|chez|at)\s*(?:la |le |l['’])?"
     r"(?:(?:groupe|group|société|company|firm|géant|constructeur|éditeur|opérateur|chaîne"
     r"|enseigne|fabricant|maker|giant)\s+)?$",
@@ -138,36 +139,36 @@ _OWNER_AFTER = re.compile(
 )
 # "le chiffre d'affaires de l'installateur de panneaux solaires Solévia": a lowercase
 # description between the metric and the owner's name (no verb, no comma)
-_OWNER_DESCRIBED = re.compile(
+_OWNER_DESCRIBED: Final = re.compile(
     r"^\s*(?:de|d['’]|du|of|at)\s*(?:la |le |l['’]|the )?"
     r"[a-zà-ÿ][\w\-]*(?:\s+(?:[a-zà-ÿ][\w\-]*|d['’][a-zà-ÿ][\w\-]*)){0,5}\s+$"
 )
 # a percentage that is a share of a whole, not a change ("90% of the total", "40 % des ventes")
-_SHARE_AFTER = re.compile(
+_SHARE_AFTER: Final = re.compile(
     r"^\s*(?:of|du|des|de la|de l['’]|de son|de ses|de sa)\s+(?:the |its |their |group |total )?"
     r"(?:total|revenues?|sales|turnover|business|group|chiffre|ventes|activité|groupe|mix)\b",
     re.IGNORECASE,
 )
-_SHARE_BEFORE = re.compile(
+_SHARE_BEFORE: Final = re.compile(
     r"\b(?:makes? up|made up|accounts? for|accounted for|represents?|represented|share of"
     r"|représente\w*|part de|pèse|pesant|soit)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
 # forward-looking words that only compare a reported figure ("ahead of forecasts")
-_COMPARED_FORWARD = Cue(
+_COMPARED_FORWARD: Final = Cue(
     r"\b(?:beat\w*|ahead of|above|below|topp\w*|miss\w*|than|exceed\w*|surpass\w*|dépass\w*"
     r"|au-dessus d\w*|en dessous d\w*|supérieure?s? (?:aux?|à)|inférieure?s? (?:aux?|à)"
     r"|conformes? (?:aux?|à)|in line with)\s+(?:[\w'’]+\s+){0,3}?(?:forecasts?|expectations"
     r"|estimates|prévisions|attentes|consensus|guidance|objectifs?|expected|attendu\w*)\b"
 )
 # an amount right after a raise verb is money raised, not a revenue level
-_RAISED_BEFORE = re.compile(
+_RAISED_BEFORE: Final = re.compile(
     r"\b(?:rais(?:es|ed|ing)|secur(?:es|ed)|lève|lèvent|levé|lever|levée de|récolte\w*"
     r"|boucle\w*)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
-_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w\-]+\s+){0,3}$")
-_PERIOD = Cue(
+_POSSESSIVE: Final = re.compile(r"^['’]s?\s+(?:[\w\-]+\s+){0,3}$")
+_PERIOD: Final = Cue(
     r"\b(?:q[1-4](?: 20\d\d)?|t[1-4](?: 20\d\d)?|h[12](?: 20\d\d)?|s[12](?: 20\d\d)?"
     r"|(?:first|second|third|fourth) (?:fiscal )?quarter(?: of (?:fiscal )?20\d\d)?"
     r"|(?:1er|premier|2e|2ème|deuxième|3e|3ème|troisième|4e|4ème|quatrième) trimestre(?: 20\d\d)?"
@@ -176,8 +177,8 @@ _PERIOD = Cue(
 )
 
 
-MAX_PER_DOCUMENT = 64  # findings per article: past this, the text is a list or a table
-MAX_PER_SENTENCE = 16  # a sentence naming more revenue lines than this is a table, not prose
+MAX_PER_DOCUMENT: Final = 64  # findings per article: past this, the text is a list or a table
+MAX_PER_SENTENCE: Final = 16  # a sentence naming more revenue lines than this is a table, not prose
 
 
 def detect(doc: Document) -> list[Finding]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Final
 
 from signals.actors import is_oblique
 from signals.build import Finding, as_float
@@ -16,39 +17,39 @@ from signals.cues import Cue
 from signals.document import Document
 from signals.entities import Mention
 
-_VALUATION = re.compile(
+_VALUATION: Final = re.compile(
     r"\b(?:valued at|valuation of|valuing (?:it|the company) at|valorisée?s?|valoris\w+ à"
     r"|valorisation de|évaluée?s? à|à une valorisation de|post-money valuation of|worth)\b",
     re.IGNORECASE,
 )
-_VALUATION_AFTER = re.compile(r"^\s*(?:post-money |pre-money )?valuation\b", re.IGNORECASE)
-_SUBSIDIARY = re.compile(
+_VALUATION_AFTER: Final = re.compile(r"^\s*(?:post-money |pre-money )?valuation\b", re.IGNORECASE)
+_SUBSIDIARY: Final = re.compile(
     r"^\s*,\s*(?:la |l['’]|une |the |a |its |sa |son )?(?:[\w\-]+\s+){0,2}?"
     r"(?:filiale|subsidiary|unit|division|branche|spin-?off)\b[^,;.]{0,30}?\b(?:de|d['’]|du|of)\s*$",
     re.IGNORECASE,
 )
-_INVESTOR_AFTER = Cue(
+_INVESTOR_AFTER: Final = Cue(
     r"\b(?:led by|co-led by|menée? par|emmenée? par|conduite? par|pilotée? par|with participation"
     r"|avec la participation|backed by|soutenue? par|investors? (?:include|included|including)"
     r"|investisseurs (?:figurent|comme|dont|incluant)|parmi les investisseurs|auprès d['’e]"
     r"|from investors|participation (?:from|of|de)|(?:round|investors|backers) included)\b"
 )
-_VALUATION_WORDS = frozenset(
+_VALUATION_WORDS: Final = frozenset(
     """valued valuation valuing valorisé valorisée valorisés valorisées valorisation évaluée
     évalué évaluées évalués worth""".split()
 )
-_INVESTOR_WORDS = frozenset(
+_INVESTOR_WORDS: Final = frozenset(
     """by par participation participated part joined participé investi backed soutenu soutenue
     investors investor included include including investisseurs auprès""".split()
 )
 # a word every match of _INVESTOR_AFTER (resp. _INVESTOR_BEFORE) in lowered() text holds as a
 # whole token: a sentence holding none of them skips that regex ("par", "by" are not cues)
-_INVESTOR_AFTER_WORDS = frozenset(
+_INVESTOR_AFTER_WORDS: Final = frozenset(
     """led mené menée emmené emmenée conduit conduite piloté pilotée participation backed
     soutenu soutenue investor investors investisseurs auprès included""".split()
 )
-_INVESTOR_BEFORE_WORDS = frozenset("participated part joined participé investi".split())
-_INVESTOR_BEFORE = Cue(
+_INVESTOR_BEFORE_WORDS: Final = frozenset("participated part joined participé investi".split())
+_INVESTOR_BEFORE: Final = Cue(
     r"\b(?:participated|took part|joined the round|ont participé|y ont participé|ont investi"
     r"|ont également participé)\b"
 )
