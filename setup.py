@@ -25,6 +25,7 @@ COMPILED = [
     "signals/document.py",
     "signals/entities.py",
     "signals/fx.py",
+    "signals/ids.py",
     "signals/hedging.py",
     "signals/numbers.py",
     "signals/text.py",

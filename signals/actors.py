@@ -16,18 +16,21 @@ from signals.entities import Mention
 if TYPE_CHECKING:
     from signals.document import Document, SentenceView
 
-# a preposition (plus article) right before a name: the name is not the subject
+# a preposition (plus article) right before a name: the name is not the subject. Every
+# alternative opens with ``\b`` and a letter: the look-ahead for that letter, tested first,
+# turns away the spaces and marks at once (a third of the instructions of the plain form)
 _OBLIQUE: Final = re.compile(
-    r"(?:\b(?:of|by|from|with|than|at|in|on|to|for|into|via|versus|vs|avec|par|pour|sur|dans|vers"
-    r"|contre|à|au|aux|de|des|du|as|comme|including|like|such as|notamment|dont|parmi|among"
+    r"(?=[a-zA-Zà-ÿÀ])\b(?:(?:of|by|from|with|than|at|in|on|to|for|into|via|versus|vs|avec|par"
+    r"|pour|sur|dans|vers|contre|à|au|aux|de|des|du|as|comme|including|like|such as|notamment"
+    r"|dont|parmi|among"
     r"|en|entre|between|outside|near|inside|across|around|and|et|or|ou)\s+(?:(?:la|le|les|the|l['’]|ses|son|sa|its|their)\s*)?"
-    r"|\b[dD]['’]|\b[dD]e\s+l['’]|\b(?:In|En|At|From|Dans|Au|Aux|À|A|Outside|Near)\s+"
+    r"|[dD]['’]|[dD]e\s+l['’]|(?:In|En|At|From|Dans|Au|Aux|À|A|Outside|Near)\s+"
     # a determiner and up to two lowercase words between the preposition and the name:
     # "of a Harvard lab", "by two former X associates", "du fonds régional X"
-    r"|\b(?:of|by|from|with|at|in|into|for|par|avec|pour|dans|auprès|aux|au|du|des)\s+"
+    r"|(?:of|by|from|with|at|in|into|for|par|avec|pour|dans|auprès|aux|au|du|des)\s+"
     r"(?:a|an|the|its|their|two|three|several|un|une|le|la|les|l['’]|son|sa|ses|deux|trois"
     r"|plusieurs)\s*(?:[a-zà-ÿ][\w\-]*\s+){0,2}"
-    r"|\b(?:du|des|aux|au)\s+(?:[a-zà-ÿ][\w\-]*\s+){1,2})$"
+    r"|(?:du|des|aux|au)\s+(?:[a-zà-ÿ][\w\-]*\s+){1,2})$"
 )
 _PRONOUN: Final = Cue(
     r"(?:\b(?:it|its|we|our|they|their|il|elle|ils|elles|nous|on|son|sa|ses|leur|leurs)\b"

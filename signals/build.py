@@ -13,7 +13,8 @@ from signals.document import Document
 from signals.entities import Mention
 from signals.fx import to_usd
 from signals.hedging import is_hedged, reported
-from signals.models import Kind, Signal, stable_id
+from signals.ids import stable_id
+from signals.models import Kind, Signal
 from signals.numbers import Figure
 
 

@@ -7,12 +7,13 @@ Every model here is pydantic v2, JSON-serialisable, and is the payload of a publ
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from signals.ids import stable_id as stable_id  # re-exported: its home before signals.ids
 
 SCHEMA_VERSION = 1
 
@@ -24,12 +25,6 @@ Direction = Literal["up", "down"]
 Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "critical")
 _PARTIAL_DATE = re.compile(r"\d{4}(-\d{2})?")
-
-
-def stable_id(*parts: object, length: int = 24) -> str:
-    """A deterministic hex id from the given parts (same parts, same id, any process)."""
-    h = hashlib.sha256("\x1f".join(["" if p is None else str(p) for p in parts]).encode("utf-8"))
-    return h.hexdigest()[:length]
 
 
 class NewsEvent(BaseModel):

@@ -159,6 +159,7 @@ _DESCRIBED_BY: Final = re.compile(
     re.IGNORECASE,
 )
 _OWN_ROUND: Final = Cue(r"\b(?:its|their|sa|son|ses|leur)\s+(?:[\w\-]+\s+){0,2}$")
+_OWN_ROUND_KEYS: Final = ("its", "their", "sa", "son", "ses", "leur")  # one is in every match
 _POSSESSIVE: Final = Cue(r"\b(?:its|their|sa|son|ses|leur)\b")
 _NEGATED: Final = re.compile(
     r"\b(?:not|never|pas|jamais|n['’]a pas|ne \w+ pas|no longer|plus de levée)\b"
@@ -293,7 +294,11 @@ def _finding(
     actor = known or doc.actor_after(i, fig.end, _PASSIVE_ACTOR, vendors=True, limit=40)
     if actor is None:
         actor = _described(doc, i, fig)
-    if actor is None and _OWN_ROUND.search(before, low):
+    if (
+        actor is None
+        and (not low or holds_any(before, _OWN_ROUND_KEYS))
+        and _OWN_ROUND.search(before, low)
+    ):
         # "Sequoia, which also backed its €20 million Series A": "its" is the article's company
         actor = doc.previous_actor(i, vendors=True)
         how = "pronoun"

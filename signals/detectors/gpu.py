@@ -73,10 +73,12 @@ _MACHINE_AFTER: Final = re.compile(
     rf"{_MACHINE_NOUN}\b",
     re.IGNORECASE,
 )
-# "300 MW, enough for 100,000 GPUs": a capacity, not GPUs bought or run
+# "300 MW, enough for 100,000 GPUs": a capacity, not GPUs bought or run. The look-ahead for
+# a letter, tested before ``\b``, turns spaces and marks away at once (a quarter of the cost)
 _CAPACITY_BEFORE: Final = re.compile(
-    r"\b(?:enough (?:for|to (?:power|run|host))|room for|space for|capable of (?:hosting|housing"
-    r"|powering)|could (?:host|house|power)|assez pour|de quoi (?:alimenter|accueillir)"
+    r"(?=[a-z])\b(?:enough (?:for|to (?:power|run|host))|room for|space for"
+    r"|capable of (?:hosting|housing|powering)|could (?:host|house|power)|assez pour"
+    r"|de quoi (?:alimenter|accueillir)"
     r"|capable d['’](?:accueillir|alimenter|héberger)|pourrait (?:accueillir|héberger))\s+"
     r"(?:up to |jusqu['’]à |about |around |environ |some )?$",
     re.IGNORECASE,

@@ -98,6 +98,7 @@ def _check_word_gates(text: str) -> None:
         (funding._INVEST_BEFORE, funding._INVEST_KEYS),
         (funding._NEGATED, funding._NEGATED_KEYS),
         (funding._EARLIER_BEFORE.low, funding._EARLIER_BEFORE_KEYS),
+        (funding._OWN_ROUND.low, funding._OWN_ROUND_KEYS),
     ):
         for candidate in (text, low):
             for m in pattern.finditer(candidate):
