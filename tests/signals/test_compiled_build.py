@@ -80,22 +80,28 @@ def _child_env(site: Path) -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(site), SIGNALS_EXPECT_COMPILED="1")
 
 
+def _python_on(site: Path, *args: str, stdin: str | None = None) -> str:
+    """Stdout of a child Python whose path starts with the compiled build in ``site``."""
+    done = subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=_child_env(site),
+        cwd=site,
+        timeout=600,
+        check=True,
+    )
+    return done.stdout
+
+
 def test_every_listed_module_is_an_extension_module(compiled_site: Path) -> None:
     modules = _compiled_modules()
     assert "signals.document" in modules and "signals.models" not in modules
     probe = (
         "import importlib, sys\nfor m in sys.argv[1:]: print(importlib.import_module(m).__file__)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *modules],
-        capture_output=True,
-        text=True,
-        env=_child_env(compiled_site),
-        cwd=compiled_site,
-        timeout=120,
-        check=True,
-    )
-    files = done.stdout.split()
+    files = _python_on(compiled_site, "-c", probe, *modules).split()
     assert len(files) == len(modules)
     for module, file in zip(modules, files, strict=True):
         assert file.startswith(str(compiled_site)) and file.endswith(".so"), (module, file)
@@ -122,17 +128,7 @@ def _events() -> list[str]:
 
 def test_compiled_detect_gives_the_same_signals(compiled_site: Path) -> None:
     events = _events()
-    done = subprocess.run(
-        [sys.executable, "-c", _DETECT],
-        input="\n".join(events) + "\n",
-        capture_output=True,
-        text=True,
-        env=_child_env(compiled_site),
-        cwd=compiled_site,
-        timeout=600,
-        check=True,
-    )
-    compiled = done.stdout.splitlines()
+    compiled = _python_on(compiled_site, "-c", _DETECT, stdin="\n".join(events) + "\n").splitlines()
     pure = [
         json.dumps([s.model_dump_json() for s in detect(NewsEvent.model_validate(json.loads(e)))])
         for e in events
