@@ -194,9 +194,9 @@ def machine() -> dict[str, Any]:
 
 def signals_build() -> str:
     """The build of ``signals`` the workers run: "compiled" after ``make compiled``, else "pure"."""
-    from signals import document
+    import signals
 
-    return "pure" if str(document.__file__).endswith(".py") else "compiled"
+    return signals.build()
 
 
 def loadavg() -> list[float]:

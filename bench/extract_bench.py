@@ -68,12 +68,12 @@ def _worker(mode: str, path: str) -> None:
             d = json.loads(line)
             signals += len(words.findall(f"{d.get('title') or ''}\n{d['body']}"))
     else:
-        from signals import NewsEvent, detect, document
+        import signals as library
+        from signals import NewsEvent, detect
 
         for line in lines:
             signals += len(detect(NewsEvent.model_validate(json.loads(line))))
-        # `make compiled` / SIGNALS_COMPILE=1 (setup.py): extension modules, else pure Python
-        build = "pure" if str(document.__file__).endswith(".py") else "compiled"
+        build = library.build()  # "compiled" after `make compiled` (setup.py), else "pure"
     print(signals, build)
 
 

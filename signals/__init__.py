@@ -17,6 +17,7 @@ from signals.models import (
 
 __all__ = [
     "KINDS",
+    "build",
     "SCHEMA_VERSION",
     "Alert",
     "ConfigError",
@@ -31,3 +32,11 @@ __all__ = [
     "detect_language",
     "detect_text",
 ]
+
+
+def build() -> str:
+    """Which build of the detection modules runs: "compiled" (mypyc: ``make compiled``,
+    ``SIGNALS_COMPILE=1``, see setup.py) or "pure" (Python)."""
+    from signals import document
+
+    return "pure" if str(document.__file__).endswith(".py") else "compiled"

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any, Final, Literal, NamedTuple
 
 from signals.errors import ConfigError
+from signals.text import new_tuple
 
 Role = Literal["company", "vendor", "media", "person", "place", "generic"]
 _OTHER_ROLES: Final[tuple[tuple[str, Role], ...]] = (
@@ -119,15 +120,9 @@ class Mention(NamedTuple):
     known: bool
 
 
-# A named tuple's ``__new__`` is Python code (written by ``collections.namedtuple``) that
-# calls ``tuple.__new__``: calling that directly builds the same tuple without a Python frame
-# (the helper below builds one about 1.5 times faster, in half the instructions compiled).
-_new_tuple: Final = tuple.__new__
-
-
 def _mention(text: str, name: str, start: int, end: int, role: Role, known: bool) -> Mention:
     """``Mention(text, name, start, end, role, known)``, built faster."""
-    return _new_tuple(Mention, (text, name, start, end, role, known))
+    return new_tuple(Mention, (text, name, start, end, role, known))
 
 
 class AliasTable:

@@ -13,6 +13,7 @@ from typing import Final, Literal, NamedTuple
 
 from signals.cues import Cue, lowered
 from signals.errors import ParseError
+from signals.text import new_tuple
 
 FigureKind = Literal["money", "count", "percent"]
 
@@ -131,12 +132,6 @@ class Figure(NamedTuple):
         return self.start, self.end
 
 
-# A named tuple's ``__new__`` is Python code (written by ``collections.namedtuple``) that
-# calls ``tuple.__new__``: calling that directly builds the same tuple without a Python frame
-# (the helper below builds one about 1.5 times faster, in half the instructions compiled).
-_new_tuple: Final = tuple.__new__
-
-
 def _figure(
     kind: FigureKind,
     value: Decimal,
@@ -148,7 +143,7 @@ def _figure(
     from_value: Decimal | None,
 ) -> Figure:
     """``Figure(...)`` with every field given, built faster."""
-    return _new_tuple(Figure, (kind, value, start, end, currency, signed, scaled, from_value))
+    return new_tuple(Figure, (kind, value, start, end, currency, signed, scaled, from_value))
 
 
 _GROUPED: Final = re.compile(r"(\d{1,3})((?:[ .,]\d{3})+)([.,]\d+)?")

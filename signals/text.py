@@ -40,13 +40,14 @@ class Sentence(NamedTuple):
 
 # A named tuple's ``__new__`` is Python code (written by ``collections.namedtuple``) that
 # calls ``tuple.__new__``: calling that directly builds the same tuple without a Python frame
-# (the helper below builds one about 1.5 times faster, in half the instructions compiled).
-_new_tuple: Final = tuple.__new__
+# (about 1.5 times faster, in half the instructions compiled). Used by the builders of
+# ``Sentence`` (below), ``numbers.Figure`` and ``entities.Mention``.
+new_tuple: Final = tuple.__new__
 
 
 def _sentence(field: Field, index: int, start: int, end: int, text: str) -> Sentence:
     """``Sentence(field, index, start, end, text)``, built faster."""
-    return _new_tuple(Sentence, (field, index, start, end, text))
+    return new_tuple(Sentence, (field, index, start, end, text))
 
 
 def detect_language(text: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from signals.models import KINDS, Alert, Signal
-from streams.alerts import AlertRules, surge_alert, surge_triggered, threshold_hit
+from streams.alerts import AlertRules, surge_alert_of, surge_triggered, threshold_hit
 from streams.codec import dead_letter, decode_event, encode
 from streams.errors import DecodeError
 from streams.extract import Detector, default_detector, extract
@@ -159,11 +159,9 @@ class Pipeline:
             if hit is not None:
                 alerts.append(hit.alert(signal, windows))
             if surges:
-                surge = surge_alert(
-                    signal, sources, figures(span, start, company), self.rules, windows
+                alerts.append(
+                    surge_alert_of(signal, sources, figures(span, start, company), windows)
                 )
-                if surge is not None:
-                    alerts.append(surge)
         if self.stories is not None:  # once per story, not once per outlet
             return self.stories.first_alerts(signal, alerts)
         return alerts

@@ -146,6 +146,16 @@ def surge_alert(
     """
     if not surge_triggered(signal.signal_id, members, rules):
         return None
+    return surge_alert_of(signal, members, window, windows)
+
+
+def surge_alert_of(
+    signal: Signal,
+    members: Mapping[str, str],
+    window: WindowFigures,
+    windows: Sequence[WindowFigures] = (),
+) -> Alert:
+    """The surge alert of ``signal``, once :func:`surge_triggered` has said it fires."""
     n, sources = len(members), len(set(members.values()))
     return Alert(
         alert_id=stable_id("alert", "surge", signal.company, window.start.isoformat()),

@@ -36,10 +36,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"compiled modules older than their source: {stale}; run `make compiled` or `make pure`"
         )
     if os.environ.get("SIGNALS_EXPECT_COMPILED") == "1":
-        import signals.document
+        import signals
 
-        if signals.document.__file__ is None or signals.document.__file__.endswith(".py"):
-            raise pytest.UsageError(f"expected the compiled build, got {signals.document.__file__}")
+        if signals.build() != "compiled":
+            raise pytest.UsageError("expected the compiled build of signals, got the pure one")
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +29,7 @@ from streams.alerts import AlertRules, surge_holds, threshold_alerts, usd_amount
 from streams.codec import encode_event
 from streams.extract import extract
 from streams.kafka import aiokafka_options
+from streams.processes import WorkerProcess
 from streams.settings import Settings
 from streams.tables import _SEP, table_key
 from streams.windows_replica import WindowsReplica, changelog_topics
@@ -309,21 +309,20 @@ def wait_until_settled(
     raw_ends: dict[int, int],
     alert_ids: set[str],
     timeout_s: float,
-    alive: Callable[[], str | None] = lambda: None,
-    log: Callable[[], str] = lambda: "",
+    worker: WorkerProcess,
+    role: str = "worker",
 ) -> None:
     """Poll until every expected output is out and every input offset is committed.
 
-    ``raw_ends``: partition -> offset after the last input event on ``news.raw``; ``log``:
-    what to add to the failure when the time runs out (the worker's log).
+    ``raw_ends``: partition -> offset after the last input event on ``news.raw``. Fails at
+    once if ``worker`` exits, and adds its log (as the ``role``'s) when the time runs out.
     """
     wanted_signals = set(work.signals)
     deadline = time.monotonic() + timeout_s
     status = "nothing read"
     while True:
         tail.poll(0.5)
-        problem = alive()
-        assert problem is None, problem
+        assert worker.running(), worker.log_tail()
         seen_signals = {r.get("signal_id") for r in tail.records[settings.topic_signals_detected]}
         seen_alerts = {r.get("alert_id") for r in tail.records[settings.topic_signals_alerts]}
         raw_done = committed(settings, settings.topic_news_raw)
@@ -342,7 +341,9 @@ def wait_until_settled(
             and all(detected_done.get(p, 0) >= end for p, end in detected_ends.items())
         ):
             return
-        assert time.monotonic() < deadline, f"not settled after {timeout_s}s: {status}\n{log()}"
+        assert time.monotonic() < deadline, (
+            f"not settled after {timeout_s}s: {status}\n{role}'s log:\n{worker.log_tail(150)}"
+        )
 
 
 def account(

@@ -72,8 +72,8 @@ def test_kill_9_mid_stream_loses_nothing(
                 publisher.ends(),
                 alert_ids,
                 timeout_s=150,
-                alive=lambda: None if second.running() else second.log_tail(),
-                log=lambda: f"restarted worker's log:\n{second.log_tail(150)}",
+                worker=second,
+                role="restarted worker",
             )
             hooks = {webhook_id(a, "desk") for a in alert_ids}
             assert receiver.wait_for(lambda r: {x.webhook_id for x in r} >= hooks, 60), (

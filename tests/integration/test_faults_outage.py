@@ -170,7 +170,7 @@ def test_broker_paused_10_s_answers_503_then_recovers_with_nothing_lost(
                 raw.ends(live.topic_news_raw),
                 alert_ids,
                 timeout_s=150,
-                alive=lambda: None if worker.running() else worker.log_tail(),
+                worker=worker,
             )
             assert all(
                 committed(live, live.topic_news_raw).get(p, 0) >= end

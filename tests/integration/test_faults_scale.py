@@ -77,8 +77,8 @@ def test_two_workers_split_then_one_takes_over(
             publisher.ends(),
             alert_ids,
             timeout_s=120,
-            alive=lambda: None if a.running() else a.log_tail(),
-            log=lambda: f"survivor's log:\n{a.log_tail(150)}",
+            worker=a,
+            role="survivor",
         )
         tail.drain(idle_s=1.0)
         ledger = account(settings, tail, work, publisher.positions)

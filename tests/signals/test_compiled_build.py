@@ -105,6 +105,8 @@ def test_every_listed_module_is_an_extension_module(compiled_site: Path) -> None
     assert len(files) == len(modules)
     for module, file in zip(modules, files, strict=True):
         assert file.startswith(str(compiled_site)) and file.endswith(".so"), (module, file)
+    said = _python_on(compiled_site, "-c", "import signals; print(signals.build())")
+    assert said.strip() == "compiled"
 
 
 def _events() -> list[str]:
