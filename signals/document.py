@@ -17,7 +17,7 @@ from signals.hedging import is_denied
 from signals.models import NewsEvent
 from signals.numbers import Figure, find_figures_lowered
 from signals.text import Sentence, detect_language, split_sentences
-from signals.triggers import sentence_kinds, words_of_lower
+from signals.triggers import sentence_kinds, space_marks, words_of_lower, words_of_spaced
 
 _CLAUSE: Final = re.compile(
     r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\b[^,;]{0,60},|;|\btandis qu['’e]"
@@ -173,6 +173,9 @@ class Document:
         self._denied: bool | None = None
         self._inside: dict[str, bool] = {}
         self._lows: list[tuple[str, str | None]] | None = None
+        # where each sentence's lowering sits in text_lower(), when it is that slice (or None)
+        self._spans: list[tuple[int, int] | None] = []
+        self._spaced: str | None = None
         self._text_lower = text_lower
         self._cues: dict[tuple[Callable[[str], bool], int], bool] = {}
         self._text_lowered: tuple[str | None] | None = None
@@ -215,10 +218,12 @@ class Document:
         whole text when that gives the same strings."""
         text, low = self.text, self.text_lower()
         if self.text_lowered() is None:  # a letter lowered to two, or "ı", "ſ": one by one
+            self._spans = [None] * len(self.sentences)
             return [lowerings(s.text) for s in self.sentences]
         body = len(self.event.title or "") + 1  # where the body starts in ``text``
         end = len(text)
         out: list[tuple[str, str | None]] = []
+        spans: list[tuple[int, int] | None] = []
         for s in self.sentences:
             a, b = (s.start, s.end) if s.field == "title" else (body + s.start, body + s.end)
             # a space (or the text's edge) on each side: lowering the sentence alone sees the
@@ -226,8 +231,11 @@ class Document:
             if (a == 0 or text[a - 1].isspace()) and (b == end or text[b].isspace()):
                 piece = low[a:b]
                 out.append((piece, piece))
+                spans.append((a, b))
             else:
                 out.append(lowerings(s.text))
+                spans.append(None)
+        self._spans = spans
         return out
 
     def lower(self, i: int) -> str:
@@ -257,21 +265,32 @@ class Document:
         """The lowercased words of sentence ``i`` (for cheap keyword gates)."""
         ws = self._words.get(i)
         if ws is None:
-            ws = words_of_lower(self.lower(i))
-            self._words[i] = ws
+            ws = self._words[i] = self._words_of(i)
         return ws
+
+    def _words_of(self, i: int) -> set[str]:
+        """``words_of_lower(self.lower(i))``. The marks that separate words are spaced out of
+        the whole text once (:func:`space_marks`), and a sentence that is a slice of the lowered
+        text takes its words from the same slice of that, instead of spacing each sentence."""
+        if self._lows is None:
+            self._lows = self._lower_sentences()
+        span = self._spans[i]
+        if span is None:
+            return words_of_lower(self._lows[i][0])
+        spaced = self._spaced
+        if spaced is None:
+            spaced = self._spaced = space_marks(self.text_lower())
+        return words_of_spaced(spaced[span[0] : span[1]], self._lows[i][0])
 
     def triggered(self, kind: str) -> list[int]:
         """Indices of the sentences holding a trigger word of ``kind``."""
         if self._hits is None:
             hits: dict[str, list[int]] = {}
-            if self._lows is None:
-                self._lows = self._lower_sentences()
             words = self._words
-            for i, s in enumerate(self.sentences):  # self.words(i) of each, without the calls
+            for i, s in enumerate(self.sentences):  # self.words(i) of each, fewer calls
                 ws = words.get(i)
                 if ws is None:
-                    ws = words[i] = words_of_lower(self._lows[i][0])
+                    ws = words[i] = self._words_of(i)
                 for found in sentence_kinds(s.text, ws):
                     hits.setdefault(found, []).append(i)
             self._hits = hits

@@ -109,11 +109,23 @@ def words_of_lower(low: str) -> set[str]:
     left is all letters and digits they are the words. Otherwise (an underscore, a rarer
     mark) :func:`_words_by_token` reads the text token by token.
     """
+    return words_of_spaced(space_marks(low), low)
+
+
+def space_marks(low: str) -> str:
+    """``low`` with each non-word mark of ``_SEPARATORS`` replaced by a space: same length and
+    offsets, so a slice of the result is the same replacement of the slice (a document spaces
+    its whole text once, then slices each sentence's words out of it)."""
     text = low
     for mark in _SEPARATORS:
         if mark in text:  # most sentences hold a few of them: ``in`` costs less than replace
             text = text.replace(mark, " ")
-    tokens = text.split()
+    return text
+
+
+def words_of_spaced(spaced: str, low: str) -> set[str]:
+    """:func:`words_of_lower` of ``low``, whose :func:`space_marks` is ``spaced``."""
+    tokens = spaced.split()
     if "".join(tokens).isalnum():
         return set(tokens)
     return _words_by_token(low)

@@ -49,6 +49,24 @@ def _doc(body: str, title: str | None = None) -> Document:
 
 
 @settings(max_examples=300, deadline=None)
+@given(_TEXTS, st.one_of(st.none(), _TEXTS))
+def test_sentence_words_sliced_from_the_spaced_text_are_the_word_tokens(
+    body: str, title: str | None
+) -> None:
+    doc = _doc(body, title)
+    for i, s in enumerate(doc.sentences):
+        assert doc.words(i) == set(re.findall(r"\w+", s.text.lower()))
+
+
+def test_dev_sentence_words_are_the_word_tokens() -> None:
+    for event in _dev_events():
+        doc = Document(event, TABLE)
+        doc.triggered("funding")  # the words of every sentence, in one pass
+        for i, s in enumerate(doc.sentences):
+            assert doc.words(i) == set(re.findall(r"\w+", s.text.lower())), s.text
+
+
+@settings(max_examples=300, deadline=None)
 @given(_TEXTS)
 def test_lowered_sentences_are_str_lower_and_cues_lowered(body: str) -> None:
     doc = _doc(body)
