@@ -17,7 +17,7 @@ from signals.hedging import is_denied
 from signals.models import NewsEvent
 from signals.numbers import Figure, find_figures_lowered
 from signals.text import Sentence, detect_language, split_sentences
-from signals.triggers import sentence_kinds, space_marks, words_of_lower, words_of_spaced
+from signals.triggers import sentence_kinds, space_marks, tokens_of_spaced, words_of_lower
 
 _CLAUSE: Final = re.compile(
     r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\b[^,;]{0,60},|;|\btandis qu['’e]"
@@ -165,7 +165,7 @@ class Document:
         self._views: dict[int, SentenceView] = {}
         self._raw: dict[int, list[Mention]] = {}
         self._hits: dict[str, list[int]] | None = None
-        self._words: dict[int, set[str]] = {}
+        self._words: dict[int, list[str]] = {}
         self.figure_budget = [MAX_FIGURES]  # figures left to read in the article
         self._main: Mention | None | bool = False
         self._title_company: Mention | None | bool = False
@@ -261,26 +261,27 @@ class Document:
         """The figure budget is spent: the rest of the text is a table, not prose."""
         return self.figure_budget[0] <= 0
 
-    def words(self, i: int) -> set[str]:
-        """The lowercased words of sentence ``i`` (for cheap keyword gates)."""
+    def words(self, i: int) -> list[str]:
+        """The lowercased words of sentence ``i``, a word repeated as often as it occurs: for
+        cheap keyword gates (``frozenset.isdisjoint``), without building a set."""
         ws = self._words.get(i)
         if ws is None:
             ws = self._words[i] = self._words_of(i)
         return ws
 
-    def _words_of(self, i: int) -> set[str]:
-        """``words_of_lower(self.lower(i))``. The marks that separate words are spaced out of
-        the whole text once (:func:`space_marks`), and a sentence that is a slice of the lowered
-        text takes its words from the same slice of that, instead of spacing each sentence."""
+    def _words_of(self, i: int) -> list[str]:
+        """The words of ``words_of_lower(self.lower(i))``. The marks that separate words are
+        spaced out of the whole text once (:func:`space_marks`), and a sentence that is a slice
+        of the lowered text takes its words from the same slice of that."""
         if self._lows is None:
             self._lows = self._lower_sentences()
         span = self._spans[i]
         if span is None:
-            return words_of_lower(self._lows[i][0])
+            return list(words_of_lower(self._lows[i][0]))
         spaced = self._spaced
         if spaced is None:
             spaced = self._spaced = space_marks(self.text_lower())
-        return words_of_spaced(spaced[span[0] : span[1]], self._lows[i][0])
+        return tokens_of_spaced(spaced[span[0] : span[1]], self._lows[i][0])
 
     def triggered(self, kind: str) -> list[int]:
         """Indices of the sentences holding a trigger word of ``kind``."""

@@ -9,7 +9,7 @@ never parsed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from itertools import filterfalse
 from typing import Any, Final
 
@@ -131,6 +131,15 @@ def words_of_spaced(spaced: str, low: str) -> set[str]:
     return _words_by_token(low)
 
 
+def tokens_of_spaced(spaced: str, low: str) -> list[str]:
+    """The words of :func:`words_of_spaced`, as a list that may repeat a word: what a keyword
+    gate (``frozenset.isdisjoint``) needs, without building a set."""
+    tokens = spaced.split()
+    if "".join(tokens).isalnum():
+        return tokens
+    return list(_words_by_token(low))
+
+
 def _words_by_token(low: str) -> set[str]:
     """:func:`words_of_lower`, token by token: a whitespace token that is not all letters and
     digits ("reuters,", "l'ia", "12,5") keeps its words once its punctuation ends are
@@ -175,18 +184,19 @@ def has_trigger(low: str) -> bool:
     return _TRIGGER.search(" " + low) is not None
 
 
-def sentence_kinds(text: str, words: set[str]) -> list[Kind]:
+def sentence_kinds(text: str, words: Collection[str]) -> list[Kind]:
     """The kinds with a trigger word among ``words`` (the lowercased words of the sentence
-    ``text``) or, for GPUs, a model code in it."""
+    ``text``, repeats allowed) or, for GPUs, a model code in it."""
     found: list[Kind] = []
     gpu = False
-    if not _ALL.isdisjoint(words):  # most sentences hold no trigger word: one test for them
-        if not _FUNDING.isdisjoint(words):
+    hits = _ALL.intersection(words)  # one pass over the words; most sentences hold none
+    if hits:
+        if not _FUNDING.isdisjoint(hits):
             found.append("funding")
-        gpu = not _GPU.isdisjoint(words)
+        gpu = not _GPU.isdisjoint(hits)
         if gpu:
             found.append("gpu_procurement")
-        if not _REVENUE.isdisjoint(words):
+        if not _REVENUE.isdisjoint(hits):
             found.append("revenue")
     if not gpu:
         # a model code holds a digit and opens with one of _MODEL_FIRST: the regex is tried

@@ -7,6 +7,7 @@ they split the sentence so their figures are never read as revenue figures.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Final
 
@@ -196,7 +197,7 @@ def detect(doc: Document) -> list[Finding]:
 
 
 def _segments(
-    text: str, src: str, low: bool, words: set[str]
+    text: str, src: str, low: bool, words: Collection[str]
 ) -> list[tuple[re.Match[str], int, int, int]]:
     """(metric match, pre-region start, region end) for each metric keyword of the sentence
     (``src``: the sentence lowered when ``low``, else ``text``)."""
