@@ -13,7 +13,7 @@ from typing import Final
 from signals import actors
 from signals.cues import holds_any, lowered, lowerings
 from signals.entities import AliasTable, Mention, find_mentions
-from signals.hedging import is_denied
+from signals.hedging import is_denied, may_be_reported, reported
 from signals.models import NewsEvent
 from signals.numbers import Figure, find_figures_lowered
 from signals.text import Sentence, detect_language, split_sentences
@@ -250,6 +250,11 @@ class Document:
         if found is None:
             found = self._cues[key] = test(self.lower(i))
         return found
+
+    def reported(self, i: int) -> bool:
+        """``reported(self.lower(i))``: sentence ``i`` is reported speech or a rumour. Most
+        sentences hold none of its words, which their word list tells without a scan."""
+        return may_be_reported(self.words(i)) and self.cue(i, reported)
 
     def lowered(self, i: int) -> str | None:
         """:func:`signals.cues.lowered` of sentence ``i`` (the lowered text at the same offsets,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, Final, Literal, NamedTuple
@@ -243,7 +243,12 @@ def _space_after_title(text: str, k: int) -> bool:
 
 
 def _is_stop(token: str) -> bool:
-    return token.casefold().strip(".") in STOPWORDS
+    return _stop_folded(token.casefold())
+
+
+def _stop_folded(folded: str) -> bool:
+    """``folded.strip(".") in STOPWORDS``, stripping only a word that holds a dot."""
+    return (folded.strip(".") if "." in folded else folded) in STOPWORDS
 
 
 def _clean_token(text: str, start: int, end: int) -> tuple[int, int]:
@@ -260,42 +265,52 @@ def _clean_token(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _tokens(text: str) -> Iterator[re.Match[str]]:
+def _tokens(text: str) -> list[re.Match[str]]:
     """The matches of ``_TOKEN.finditer(text)``, tried only where one can start.
 
     A match opens with a capital, or (camel case, "xAI") with one to three ASCII lowercase
     letters right before an ASCII capital. ``_AT_CAPITAL`` opens with a class, so ``re`` skips
     to the next capital in C and reads the token there; a capital right after a lowercase
     ASCII letter is handed back (group ``camel``) for the camel-case match tried here.
+    One ``finditer`` reads the text (a ``search`` per token sets ``re`` up again each time),
+    into a list built in a plain loop (compiled, a generator costs a resumed call per token).
     """
-    search = _AT_CAPITAL.search
+    out: list[re.Match[str]] = []
     pos = 0
-    m = search(text)
-    while m is not None:
-        if m.lastgroup == "camel":
-            c = m.start()
-            k, lo = c, max(pos, c - 3)
-            while k > lo and "a" <= text[k - 1] <= "z":
-                k -= 1
-            camel = _TOKEN.match(text, k) if k < c else None
-            if camel is None:
-                m = search(text, c + 1)
+    while pos >= 0:
+        found = _AT_CAPITAL.finditer(text, pos)
+        pos = -1
+        for m in found:
+            if m.lastgroup != "camel":
+                out.append(m)
                 continue
-            m = camel
-        pos = m.end()
-        yield m
-        m = search(text, pos)
+            camel = _camel_token(text, m.start(), out[-1].end() if out else 0)
+            if camel is not None:
+                out.append(camel)
+                pos = camel.end()  # it may reach past later capitals: read on from its end
+                break
+    return out
 
 
-def _runs(text: str) -> Iterable[list[tuple[int, int]]]:
+def _camel_token(text: str, c: int, lo: int) -> re.Match[str] | None:
+    """The camel-case ``_TOKEN`` match ("xAI") whose capital is at ``c``, opening at or after
+    ``lo`` (where the last token ended), if any."""
+    k, lo = c, max(lo, c - 3)
+    while k > lo and "a" <= text[k - 1] <= "z":
+        k -= 1
+    return _TOKEN.match(text, k) if k < c else None
+
+
+def _runs(text: str) -> list[list[tuple[int, int]]]:
     if "'" not in text and "’" not in text:
         return _plain_runs(text)
     return _cleaned_runs(text)
 
 
-def _plain_runs(text: str) -> Iterable[list[tuple[int, int]]]:
+def _plain_runs(text: str) -> list[list[tuple[int, int]]]:
     """:func:`_cleaned_runs` of a text without apostrophes: no token needs cleaning, and every
     token ``_TOKEN`` matches opens with a capital or a camel-case prefix, so each one counts."""
+    runs: list[list[tuple[int, int]]] = []
     run: list[tuple[int, int]] = []
     prev_end = -1
     for m in _tokens(text):
@@ -312,31 +327,34 @@ def _plain_runs(text: str) -> Iterable[list[tuple[int, int]]]:
                     run.append((s, e))
                     prev_end = e
                     continue
-            yield run
+            runs.append(run)
         run = [(s, e)]
         prev_end = e
     if run:
-        yield run
+        runs.append(run)
+    return runs
 
 
-def _cleaned_runs(text: str) -> Iterable[list[tuple[int, int]]]:
+def _cleaned_runs(text: str) -> list[list[tuple[int, int]]]:
+    runs: list[list[tuple[int, int]]] = []
     run: list[tuple[int, int]] = []
     prev_end = -1
     prev_possessive = False
     for m in _tokens(text):
-        s, e = m.span()
-        tok = m.group()
+        start, end = m.span()
+        s, e = start, end
+        tok = text[start:end]
         if "'" in tok or "’" in tok:
             s, e = _clean_token(text, s, e)
             if s >= e or not (text[s].isupper() or _CAMEL.match(text, s)):
                 if run:
-                    yield run
+                    runs.append(run)
                 run, prev_possessive = [], False
                 continue
         # else: a token as matched opens with a capital or a camel-case prefix (see _plain_runs)
         joinable = False
         if run and not prev_possessive:
-            gap = text[prev_end : m.start()]
+            gap = text[prev_end:start]
             if gap in (" ", "\u00a0"):
                 joinable = True
             elif gap in (" of ", " by ", " & "):
@@ -347,43 +365,47 @@ def _cleaned_runs(text: str) -> Iterable[list[tuple[int, int]]]:
             run.append((s, e))
         else:
             if run:
-                yield run
+                runs.append(run)
             run = [(s, e)]
-        prev_end = m.end()
-        prev_possessive = e < m.end()
+        prev_end = end
+        prev_possessive = e < end
     if run:
-        yield run
+        runs.append(run)
+    return runs
 
 
 def find_mentions(text: str, table: AliasTable) -> list[Mention]:
     """Names in ``text``: known aliases and capitalised runs, in order of appearance."""
     out: list[Mention] = []
     for run in _runs(text):
-        out.extend(_resolve_run(text, run, table))
+        found = _resolve_run(text, run, table)
+        if found is not None:
+            out.append(found)
     return out
 
 
-def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> list[Mention]:
+def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> Mention | None:
+    """The mention a run of capitalised words stands for, if any."""
     whole = text[run[0][0] : run[-1][1]]
     folded = whole.casefold()
     hit = table.lookup_folded(whole, folded)
     if hit:
-        return [_mention(whole, hit[0], run[0][0], run[-1][1], hit[1], True)]
+        return _mention(whole, hit[0], run[0][0], run[-1][1], hit[1], True)
     if len(run) == 1:
         # the common case: one unknown capitalised word (a model code holds a digit)
         if (
             len(whole) == 1
-            or folded.strip(".") in STOPWORDS
+            or _stop_folded(folded)
             or (not whole.isalpha() and _MODEL_CODE.match(whole))
             or _adjective(whole)
             or folded in _LEGAL
         ):
-            return []
+            return None
         s = run[0][0]
         if _opens(text, s) and _common_opening(text, whole, run[0][1]):
-            return []
+            return None
         person = _person_before(text, s)
-        return [_mention(whole, whole, s, run[0][1], "person" if person else "company", False)]
+        return _mention(whole, whole, s, run[0][1], "person" if person else "company", False)
     # strip leading function words and generic words ("Le Groupe M6", "The Company")
     i = 0
     while i < len(run) and (
@@ -397,11 +419,9 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
             rest = text[run[i - 1][0] : run[-1][1]]
             hit = table.lookup(rest[rest.find(" ") + 1 :]) if " " in rest else None
             if hit:  # "Selon Les Echos" -> "Les Echos"
-                return [
-                    _mention(
-                        text[run[i][0] : run[-1][1]], hit[0], run[i][0], run[-1][1], hit[1], True
-                    )
-                ]
+                return _mention(
+                    text[run[i][0] : run[-1][1]], hit[0], run[i][0], run[-1][1], hit[1], True
+                )
     tokens = run[i:]
     while tokens and (
         text[tokens[-1][0] : tokens[-1][1]].casefold() in _LEGAL
@@ -411,27 +431,27 @@ def _resolve_run(text: str, run: list[tuple[int, int]], table: AliasTable) -> li
             break  # "Corvid AI", "Stability AI": the suffix is part of the name
         tokens = tokens[:-1]
     if tokens and _adjective(text[tokens[-1][0] : tokens[-1][1]]):
-        return []  # "Paris-based", "London-born"
+        return None  # "Paris-based", "London-born"
     if not tokens:
-        return []
+        return None
     # the longest known company inside the run ("Nvidia H100s", "Groupe iliad")
     for size in range(len(tokens), 0, -1):
         for j in range(0, len(tokens) - size + 1):
             s, e = tokens[j][0], tokens[j + size - 1][1]
             hit = table.lookup(text[s:e])
             if hit and (size == len(tokens) or hit[1] in ("company", "vendor")):
-                return [_mention(text[s:e], hit[0], s, e, hit[1], True)]
+                return _mention(text[s:e], hit[0], s, e, hit[1], True)
     names = [text[s:e] for s, e in tokens]
     if all(_is_stop(n) or _generic(table, n) or _MODEL_CODE.match(n) for n in names):
-        return []
+        return None
     if len(names) == 1 and len(names[0]) == 1:
-        return []  # a lone capital letter is an initial, unless the table knows it ("X")
+        return None  # a lone capital letter is an initial, unless the table knows it ("X")
     s, e = tokens[0][0], tokens[-1][1]
     role: Role = "company"
     first = text[s : tokens[0][1]]
     if _person_before(text, s) or (len(tokens) >= 2 and first in table.first_names):
         role = "person"
-    return [_mention(text[s:e], text[s:e], s, e, role, False)]
+    return _mention(text[s:e], text[s:e], s, e, role, False)
 
 
 def _opens(text: str, start: int) -> bool:

@@ -126,10 +126,14 @@ class Signal(BaseModel):
     )
 
 
+# The service's models below are never used by detect(): ``defer_build`` builds each one's
+# validator on its first use, not when a detect process imports signals.
+
+
 class WindowFigures(BaseModel):
     """Aggregates of one company and kind over one window."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     window: Literal["1h", "1d", "7d"]
     start: datetime
@@ -143,7 +147,7 @@ class WindowFigures(BaseModel):
 class Alert(BaseModel):
     """One alert: the payload of ``signals.alerts`` and the ``data`` of a webhook."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     schema_version: int = SCHEMA_VERSION
     alert_id: str = Field(description="Deterministic: a replayed input yields the same id")
@@ -163,7 +167,7 @@ class Alert(BaseModel):
 class RejectedMessage(BaseModel):
     """A dead letter on ``news.rejected``: the original bytes and why they were refused."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     schema_version: int = SCHEMA_VERSION
     reason: str = Field(
@@ -182,7 +186,7 @@ class RejectedMessage(BaseModel):
 class WebhookMessage(BaseModel):
     """The JSON body of a webhook delivery (Standard Webhooks: ``{type, timestamp, data}``)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     type: Literal["alert.created"] = "alert.created"
     timestamp: datetime = Field(description="When the alert was first handed to delivery")
@@ -192,7 +196,7 @@ class WebhookMessage(BaseModel):
 class DeadWebhook(BaseModel):
     """A webhook delivery given up on: the payload of ``webhooks.dead``. Never holds a secret."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     schema_version: int = SCHEMA_VERSION
     webhook_id: str = Field(description="The webhook-id header every attempt carried")

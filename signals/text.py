@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Final, Literal, NamedTuple
 
 Field = Literal["title", "body"]
@@ -65,38 +64,97 @@ def split_sentences(text: str, field: Field, first_index: int = 0) -> list[Sente
     """Split ``text`` into sentences with offsets; very long stretches are cut at spaces."""
     out: list[Sentence] = []
     pos = 0
-    for m in _boundaries(text):
-        end = m.start() + len(m.group().rstrip())
+    for start, stop in _break_spans(text):
+        # the break without its trailing spaces: m.start() + len(m.group().rstrip())
+        end = stop
+        while end > start and text[end - 1].isspace():
+            end -= 1
         _emit(text, pos, end, field, out, first_index)
-        pos = m.end()
+        pos = stop
     _emit(text, pos, len(text), field, out, first_index)
     return out
 
 
-def _boundaries(text: str) -> Iterator[re.Match[str]]:
-    """The matches of ``_BOUNDARY.finditer(text)``, tried only where a break can start.
-
-    A break starts in a run of end marks: at its first mark, or (when a look-behind such as
-    "Mr" rules that one out) at its second; what follows the run decides the rest, so a run
-    is tried at most twice and a long run of dots costs one pass.
-    """
-    for run in _runs(text):
-        a, b = run.span()
-        m = _BOUNDARY.match(text, a)
-        if m is None and b - a > 1:
-            m = _BOUNDARY.match(text, a + 1)
-        if m is not None:
-            yield m
-
-
 _MARKS: Final = ".!?…"  # the end marks: a run of them is one candidate break
+_CLOSERS: Final = '"»”’)'  # closing quotes after the marks of a break
+_GAPS: Final = " \t\u00a0"  # the spaces of a break
+_UPPER: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # [A-Z]
+_LOWER: Final = frozenset("abcdefghijklmnopqrstuvwxyz")  # [a-z]
+# what opens the next sentence: [A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•]
+_OPENERS: Final = frozenset(
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"«“‘(-–—•'
+    + "".join(map(chr, range(0xC0, 0xD7)))  # À-Ö
+    + "".join(map(chr, range(0xD8, 0xDF)))  # Ø-Þ
+)
 
 
-def _runs(text: str) -> Iterator[re.Match[str]]:
-    """The matches of ``_RUN.finditer(text)``, with ``_RUN`` tried only at the end marks and
-    line breaks that ``str.find`` finds (``re`` reads a class holding "…" at tens of
-    instructions per character; ``find`` at a few). A mark right after another mark is inside
-    a run, where ``_RUN``'s look-behind fails: it is skipped without calling ``re``."""
+def _break_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of ``_BOUNDARY.finditer(text)``, found without ``re``.
+
+    Compiled, a ``re`` call costs thousands of instructions and ``_BOUNDARY`` opens with seven
+    look-behinds; a break is read here from a few characters instead: the runs of end marks
+    and line breaks (:func:`_run_spans`), then the closing quotes, the spaces and the opening
+    of the next sentence after a run of marks, and the look-behinds at its start
+    (:func:`_may_break_at`; when they rule the first mark out, a break may still start at the
+    second, where they all pass).
+    """
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for a, b in _run_spans(text):
+        if text[a] == "\n":
+            out.append((a, b))  # _BOUNDARY's "\n+"
+            continue
+        k = b
+        while k < n and text[k] in _CLOSERS:
+            k += 1
+        gap = k
+        while k < n and text[k] in _GAPS:
+            k += 1
+        if k == gap or not _opens_sentence(text, k):
+            continue
+        if _may_break_at(text, a):
+            out.append((a, k))
+        elif b - a > 1:
+            out.append((a + 1, k))
+    return out
+
+
+def _opens_sentence(text: str, k: int) -> bool:
+    """Whether ``_BOUNDARY``'s closing look-ahead holds at ``k``:
+    ``(?=[A-ZÀ-ÖØ-Þ0-9\"«“‘(\-–—•]|[a-z]{1,3}[A-Z])``."""
+    n = len(text)
+    if k >= n:
+        return False
+    if text[k] in _OPENERS:
+        return True
+    j = k
+    while j < n and j - k < 3 and text[j] in _LOWER:
+        j += 1
+    return k < j < n and text[j] in _UPPER
+
+
+def _may_break_at(text: str, a: int) -> bool:
+    """Whether ``_BOUNDARY``'s look-behinds pass at ``a``: no initials before it ("U.S"), and
+    no capitalised two-letter word ("Mr", "St", "Dr"), "vs" or "Inc" ending there."""
+    if a >= 3 and text[a - 3] in _UPPER and text[a - 2] == "." and text[a - 1] in _UPPER:
+        return False
+    # "\b" before a word of two letters ending at a, then one of three letters
+    if a >= 2 and (a == 2 or not _is_word_char(text[a - 3])):
+        if (text[a - 2] in _UPPER and text[a - 1] in _LOWER) or text[a - 2 : a] == "vs":
+            return False
+    return not (a >= 3 and (a == 3 or not _is_word_char(text[a - 4])) and text[a - 3 : a] == "Inc")
+
+
+def _is_word_char(c: str) -> bool:
+    """``re``'s ``\\w`` for one character of a ``str``."""
+    return c.isalnum() or c == "_"
+
+
+def _run_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of ``_RUN.finditer(text)``: runs of line breaks, and whole runs of end marks
+    followed by a space or a closing quote, found by ``str.find`` and character tests (``re``
+    reads a class holding "…" at tens of instructions per character; ``find`` at a few).
+    A mark right after another mark is inside a run: skipped."""
     spots: list[int] = []
     for mark in ".!?…\n":
         p = text.find(mark)
@@ -104,14 +162,48 @@ def _runs(text: str) -> Iterator[re.Match[str]]:
             spots.append(p)
             p = text.find(mark, p + 1)
     spots.sort()
+    out: list[tuple[int, int]] = []
+    n = len(text)
     cursor = 0
     for p in spots:
-        if p < cursor or (text[p] != "\n" and p > 0 and text[p - 1] in _MARKS):
+        if p < cursor:
             continue
-        m = _RUN.match(text, p)
+        q = p + 1
+        if text[p] == "\n":
+            while q < n and text[q] == "\n":
+                q += 1
+        elif p > 0 and text[p - 1] in _MARKS:
+            continue
+        else:
+            while q < n and text[q] in _MARKS:
+                q += 1
+            if q == n or (text[q] not in _CLOSERS and text[q] not in _GAPS):
+                continue
+        out.append((p, q))
+        cursor = q
+    return out
+
+
+def _boundaries(text: str) -> list[re.Match[str]]:
+    """``_BOUNDARY``'s matches at the breaks :func:`_break_spans` finds: the matches of
+    ``_BOUNDARY.finditer(text)`` (what the tests compare the fast path with)."""
+    out: list[re.Match[str]] = []
+    for a, _ in _break_spans(text):
+        m = _BOUNDARY.match(text, a)
         if m is not None:
-            cursor = m.end()
-            yield m
+            out.append(m)
+    return out
+
+
+def _runs(text: str) -> list[re.Match[str]]:
+    """``_RUN``'s matches at the runs :func:`_run_spans` finds: the matches of
+    ``_RUN.finditer(text)`` (what the tests compare the fast path with)."""
+    out: list[re.Match[str]] = []
+    for a, _ in _run_spans(text):
+        m = _RUN.match(text, a)
+        if m is not None:
+            out.append(m)
+    return out
 
 
 def _emit(text: str, start: int, end: int, field: Field, out: list[Sentence], base: int) -> None:

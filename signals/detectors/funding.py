@@ -12,7 +12,7 @@ from signals.cues import Cue, by_first_letter, holds_any
 from signals.detectors.backers import is_backer
 from signals.document import Document
 from signals.entities import Mention
-from signals.hedging import denial_cue, is_hedged, pending_cue, reported
+from signals.hedging import denial_cue, is_hedged, pending_cue
 from signals.numbers import Figure
 
 # cue right before the amount: the amount is money raised
@@ -402,7 +402,7 @@ def _doubted(doc: Document, i: int) -> bool:
     """Sentence ``i`` is denied, or a rumour (hedged or pending) in an article carrying a denial."""
     if doc.cue(i, denial_cue):
         return True
-    hedged = is_hedged(doc.view(i).text, low=doc.lowered(i), said=doc.cue(i, reported))
+    hedged = is_hedged(doc.view(i).text, low=doc.lowered(i), said=doc.reported(i))
     return (hedged or doc.cue(i, pending_cue)) and doc.denied
 
 
