@@ -16,7 +16,7 @@ from signals.entities import AliasTable, Mention, find_mentions
 from signals.hedging import is_denied, may_be_reported, reported
 from signals.models import NewsEvent
 from signals.numbers import Figure, find_figures_lowered
-from signals.text import Sentence, detect_language, split_sentences
+from signals.text import Sentence, detect_language, is_word_char, split_sentences
 from signals.triggers import sentence_kinds, space_marks, tokens_of_spaced, words_of_lower
 
 _CLAUSE: Final = re.compile(
@@ -482,10 +482,6 @@ _AFTER_LIST: Final = frozenset(",;:")
 _AFTER_WORD: Final = frozenset(",;:)_")  # or any letter or digit
 
 
-def _is_word_char(c: str) -> bool:
-    return c.isalnum() or c == "_"
-
-
 def _written_after(text: str, name: str, marks: frozenset[str]) -> bool:
     """Whether ``name`` occurs in ``text`` as a whole word right after a space that follows a
     character of ``marks`` (or, when ``marks`` is ``_AFTER_WORD``, a letter or digit): the
@@ -498,7 +494,7 @@ def _written_after(text: str, name: str, marks: frozenset[str]) -> bool:
         if (
             text[p - 1] == " "
             and (c in marks or (word and c.isalnum()))
-            and (e == len(text) or not _is_word_char(text[e]))
+            and (e == len(text) or not is_word_char(text[e]))
         ):
             return True
         p = text.find(name, p + 1)

@@ -150,9 +150,28 @@ _GROUPED: Final = re.compile(r"(\d{1,3})((?:[ .,]\d{3})+)([.,]\d+)?")
 _SEPARATORS: Final = re.compile(r"[ .,]")
 
 
+_MARKS: Final = (",", ".", " ", "\u00a0", "\u202f", "\u2009")
+
+
 def _to_decimal(raw: str) -> Decimal:
     if raw.isdecimal():
         return Decimal(raw)  # plain digits: what the general path below gives them
+    for mark in _MARKS:
+        head, found, tail = raw.partition(mark)
+        if found:
+            # one mark between digits (most figures that are not plain digits): read as
+            # _grouped_or_decimal reads it, without its regex
+            if head.isdecimal() and tail.isdecimal():
+                if len(tail) == 3 and len(head) <= 3:
+                    return Decimal(head + tail)  # "1,500", "1.500", "1 500": thousands
+                if mark == "," or mark == ".":
+                    return Decimal(head + "." + tail)  # "1,5", "12.25", "1234,567": a decimal
+            break
+    return _grouped_or_decimal(raw)
+
+
+def _grouped_or_decimal(raw: str) -> Decimal:
+    """``raw`` (a match of _NUM) as a Decimal: groups of three digits are thousands."""
     s = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
     groups = _GROUPED.fullmatch(s)
     if groups and (groups.group(3) or len({c for c in groups.group(2) if not c.isdigit()}) == 1):
@@ -169,16 +188,17 @@ def _to_decimal(raw: str) -> Decimal:
         raise ParseError(f"not a number: {raw!r}") from exc
 
 
-_DE: Final = re.compile(r"^(?:de |d['’])")
-
-
 def _currency(token: str | None) -> str | None:
     if not token:
         return None
     # str.lower(x), not x.lower(): compiled by mypyc, x.lower() lowers a final Σ to σ, not ς
     t = str.lower(token.strip())
     if t[:1] == "d":
-        t = _DE.sub("", t)
+        # what ``^(?:de |d['’])`` removes
+        if t[:3] == "de ":
+            t = t[3:]
+        elif t[:2] == "d'" or t[:2] == "d’":
+            t = t[2:]
     if t in _SYMBOLS:
         return _SYMBOLS[t]
     if t[:3].upper() in {"USD", "EUR", "GBP", "CHF", "JPY", "CNY", "CAD"}:
@@ -191,70 +211,95 @@ def _currency(token: str | None) -> str | None:
 
 def _scale(token: str | None) -> Decimal:
     if not token:
-        return Decimal(1)
+        return _ONE
     t = str.lower(token)
     if t in _SCALES:
         return _SCALES[t]
-    return _SCALES.get(t.rstrip("s"), Decimal(1))
+    return _SCALES.get(t.rstrip("s"), _ONE)
 
 
-def _from_match(m: re.Match[str]) -> Figure | None:
-    start, end = m.span()
-    g = m.groupdict()  # one call instead of a dozen m.group(name)
-    change = g["change"]
+_ONE: Final = Decimal(1)
+# Where each group of _FIGURE sits in ``m.groups()`` (its group number minus one; checked against
+# the names by tests/signals/test_numbers_fast.py): one ``m.groups()`` costs a fifth of
+# ``m.groupdict()``.
+_G_CHANGE: Final = 0
+_G_PRE: Final = 1
+_G_SIGN: Final = 2
+_G_NUM: Final = 3
+_G_RANGE: Final = 4
+_G_PCT: Final = 5
+_G_SCALE: Final = 6
+_G_POST: Final = 7
+_G_WNUM: Final = 8
+_G_WSCALE: Final = 9
+_G_WPOST: Final = 10
+
+
+def _from_match(m: re.Match[str], subject: str) -> Figure | None:
+    """The figure of one :data:`_FIGURE` match ``m`` of ``subject``; None if it is not one."""
+    g: tuple[str | None, ...] = m.groups()
+    change = g[_G_CHANGE]
     if change:
         low = str.lower(change)
         for key, value in _CHANGE_VALUES:
             if key in low:
+                start, end = m.span()
                 return _figure("percent", value, start, end, None, True, False, None)
         return None
-    wnum = g["wnum"]
+    wnum = g[_G_WNUM]
     if wnum:
         # "thirty-five": a compound of tens and units
         parts = str.lower(wnum).split("-")
-        value = sum((_WORDS[w] for w in parts), Decimal(0)) * _scale(g["wscale"])
-        currency = _currency(g["wpost"])
+        value = sum((_WORDS[w] for w in parts), Decimal(0)) * _scale(g[_G_WSCALE])
+        currency = _currency(g[_G_WPOST])
         counted: FigureKind = "money" if currency else "count"
+        start, end = m.span()
         return _figure(counted, value, start, end, currency, False, True, None)
-    raw = g["num"]
-    sign, rng = g["sign"], g["range"]
-    start = m.start("pre") if g["pre"] else m.start("sign") if sign else m.start("num")
+    return _from_number(m, subject, g)
+
+
+def _from_number(m: re.Match[str], subject: str, g: tuple[str | None, ...]) -> Figure | None:
+    """:func:`_from_match` of a match of the numeral branch ("$6.5bn", "+12 %", "1 500")."""
+    raw = g[_G_NUM]
+    assert raw is not None
+    pre, sign, rng = g[_G_PRE], g[_G_SIGN], g[_G_RANGE]
+    # what the match opens with: the currency, else the sign, else the digits (the look-arounds
+    # before them are empty)
+    start = m.start() if pre else m.start(_G_SIGN + 1 if sign else _G_NUM + 1)
     try:
         value = _to_decimal(raw)
     except ParseError:
         return None
-    negative = (sign or "") in ("-", "−")
-    if g["pct"]:
+    negative = sign == "-" or sign == "−"
+    if g[_G_PCT]:
         value = -value if negative else value
-        return _figure("percent", value, start, end, None, bool(sign), False, None)
-    scale_tok = g["scale"]
-    pre, post = g["pre"], g["post"]
-    if scale_tok and str.lower(scale_tok) in ("m", "b", "k") and not (pre or post):
+        fig = _figure("percent", value, start, m.end(), None, bool(sign), False, None)
+        return _upper_of_range(rng, raw, None, fig) if rng else fig
+    scale_tok, post = g[_G_SCALE], g[_G_POST]
+    if scale_tok and not (pre or post) and str.lower(scale_tok) in ("m", "b", "k"):
         # "6 m" could be metres; a bare letter scale must touch the digits ("$6B", "100K", "1.5bn")
-        if m.start("scale") != m.end("num") and m.string[m.end("num") : m.start("scale")] != "-":
+        if subject[m.end(_G_NUM + 1) : m.start(_G_SCALE + 1)] not in ("", "-"):
             scale_tok = None
-            end = m.end("num")
-    if post and str.lower(post.strip()) == "e" and not scale_tok and not pre:
+    if post and not scale_tok and not pre and str.lower(post.strip()) == "e":
         post = None
-        end = m.end("scale") if scale_tok else m.end("num")
     factor = _scale(scale_tok)
     currency = _currency(pre) or _currency(post)
-    if not (pre or post) and not scale_tok:
-        end = m.end("range") if rng else m.end("num")
-        if end < len(m.string) and m.string[end].isalpha():
-            return None  # "1GW", "4x", "H100": a unit or a name, not a figure
+    if scale_tok or post:
+        end = m.end()  # the scale or the currency after it ends the match
     else:
-        end = max([m.end(k) for k in ("num", "range", "scale", "post") if g[k]])
-        if scale_tok is None and post is None:
-            end = m.end("range") if rng else m.end("num")
-    from_value = None
-    if rng:
-        from_value = value * factor
+        end = m.end(_G_RANGE + 1 if rng else _G_NUM + 1)
+        if not pre and end < len(subject) and subject[end].isalpha():
+            return None  # "1GW", "4x", "H100": a unit or a name, not a figure
     total = value * factor
+    from_value = total if rng else None
     if negative:
         total = -total
     kind: FigureKind = "money" if currency else "count"
-    return _figure(kind, total, start, end, currency, bool(sign), bool(scale_tok), from_value)
+    fig = _figure(kind, total, start, end, currency, bool(sign), bool(scale_tok), from_value)
+    if rng:
+        # "$27-29bn", "15 à 20 milliards": keep the range's upper bound, scaled like it
+        return _upper_of_range(rng, raw, g[_G_SCALE], fig)
+    return fig
 
 
 _FROM_TO: Final = re.compile(
@@ -274,15 +319,11 @@ def find_figures_lowered(text: str, plain: str | None) -> list[Figure]:
     """:func:`find_figures` of ``text`` given ``plain``, its :func:`signals.cues.lowered` form
     (None when lowering moves offsets), for a caller that has lowered it already."""
     out: list[Figure] = []
+    subject = text if plain is None else plain
     for m in _candidates(text, plain):
-        fig = _from_match(m)
-        if fig is None:
-            continue
-        if m.group("range"):
-            # "$27-29bn", "15 à 20 milliards": keep the range's upper bound, scaled like it
-            out.append(_upper_of_range(m, fig))
-            continue
-        out.append(fig)
+        fig = _from_match(m, subject)
+        if fig is not None:
+            out.append(fig)
     return _link_from_to(text, out)
 
 
@@ -290,33 +331,42 @@ def find_figures_lowered(text: str, plain: str | None) -> list[Figure]:
 # The spots are the matches of ``\d+|[$€£¥]|illi|mille|moiti|...`` in the lowercased text, found
 # as a digit or currency scan plus ``str.find`` of each word: ``re`` would try the alternation at
 # every position (see ``_spots``).
-_SPOT_MARKS: Final = re.compile(r"[\d$€£¥](?:(?<=\d)\d*)?")  # a run of digits, or a currency symbol
-_SPOT_WORDS: Final = (
+# A run of digits, or a currency symbol. The scan tests each letter against its first class, a
+# bitmap: the complement of what cannot open a mark below U+0660 (every decimal digit past ASCII is
+# at or above it, as is "€"). That costs ``re`` half the test of ``[\d$€£¥]`` (a category lookup
+# per letter); the look-behinds then keep what ``[\d$€£¥]`` matches ("’" or "–" is tried and
+# dropped). Negated, the class compiles in a millisecond; ``[0-9$£¥\u0660-\U0010ffff]`` takes 25.
+_SPOT_MARKS: Final = re.compile(r"[^\x00-#%-/:-\xa2\xa4\xa6-\u065f](?:(?<=\d)\d*|(?<=[$€£¥]))")
+_SPOT_WORDS: Final[tuple[str, ...]] = (
     "illi", "mille", "moiti", "half", "halv", "par deux", "doubl", "tripl", "quadrupl",
     "thousand", "usd", "eur", "gbp",
 )  # fmt: skip
 _CODES: Final = frozenset("USD EUR GBP CHF JPY CNY CAD".split())
+_CODE_LAST: Final = "DRPFY"  # the last letters of _CODES: most letters before a number are not
 _CODE_FIRST: Final = frozenset("eEuUgG")  # the first letters of the codes among _SPOT_WORDS
 
 
 def _starts(text: str, p: int, digit: bool) -> list[int]:
     if digit:
         # the figure starts at the digit, its sign, or a currency written before it
-        starts = [p]
         k = p - 1
+        own = [p]
         if k >= 0 and text[k] in "+-−":
-            starts.insert(0, k)
+            own = [k, p]
             k -= 1
         while k >= 0 and p - k <= 3 and text[k] in " \u00a0\u202f":
             k -= 1
-        if k >= 0 and text[k] in "$€£¥":
+        if k < 0:
+            return own
+        c = text[k]
+        if c in "$€£¥":
             s = k
             while s > 0 and k - s < 4 and (text[s - 1].isalpha() or text[s - 1] == "."):
                 s -= 1
-            starts[:0] = [s, k] if s != k else [k]
-        elif k >= 2 and text[k - 2 : k + 1] in _CODES:
-            starts.insert(0, k - 2)
-        return starts
+            return ([s, k] if s != k else [k]) + own
+        if c in _CODE_LAST and k >= 2 and text[k - 2 : k + 1] in _CODES:
+            return [k - 2] + own
+        return own
     # a word: the figure starts at this word or one or two words before ("six milliards")
     w = p
     while w > 0 and text[w - 1].isalpha():
@@ -339,23 +389,27 @@ def _starts(text: str, p: int, digit: bool) -> list[int]:
 def _spots(lowered: str) -> list[int]:
     """Where the spots start, as ``finditer`` of the alternation would find them: every
     occurrence of each alternative, sorted, skipping those that overlap the previous one (at
-    any position at most one alternative matches, so the leftmost is finditer's next match)."""
-    found = [m.span() for m in _SPOT_MARKS.finditer(lowered)]
+    any position at most one alternative matches, so the leftmost is finditer's next match).
+    A mark (digits, a symbol) never overlaps a word: only words are checked for overlaps."""
+    marks = [m.start() for m in _SPOT_MARKS.finditer(lowered)]
+    words: list[tuple[int, int]] = []
     for word in _SPOT_WORDS:
         if word not in lowered:
             continue  # most sentences hold none: ``in`` costs half a ``find`` call
         p = lowered.find(word)
         while p >= 0:
-            found.append((p, p + len(word)))
+            words.append((p, p + len(word)))
             p = lowered.find(word, p + 1)
-    found.sort()
-    out: list[int] = []
+    if not words:
+        return marks
+    words.sort()
     end = 0
-    for s, e in found:
+    for s, e in words:
         if s >= end:
-            out.append(s)
+            marks.append(s)
             end = e
-    return out
+    marks.sort()
+    return marks
 
 
 def _inside_word(text: str, p: int) -> bool:
@@ -363,6 +417,16 @@ def _inside_word(text: str, p: int) -> bool:
     since every "eur", "usd" or "gbp" a match holds follows a digit, a space, a sign, an
     apostrophe or the range word "à" (checked here), never another letter."""
     return p > 0 and text[p - 1].isalpha() and text[p - 1] not in "àÀ"
+
+
+def _glued(plain: str, p: int) -> bool:
+    """A mark glued to a word ("h100", "a100s", "x$"): no _FIGURE match on the lowered text
+    ``plain`` reaches it. Each branch opens with ``\\b`` or a look-behind refusing ``\\w``, and
+    so does the number: a start :func:`_starts` finds before it (a code, "CHF5") fails too."""
+    if p == 0:
+        return False
+    before = plain[p - 1]
+    return before.isalnum() or before == "_"
 
 
 def _lower_in_place(text: str) -> str:
@@ -388,29 +452,35 @@ def _candidates(text: str, plain: str | None) -> list[re.Match[str]]:
         if p < cursor:
             continue
         c = text[p]
-        if aligned and c in _CODE_FIRST and _inside_word(text, p):
+        mark = c.isdigit() or c in "$€£¥"
+        if mark:
+            if plain is not None and _glued(plain, p):
+                continue
+        elif aligned and c in _CODE_FIRST and _inside_word(text, p):
             continue
         found = None
-        for start in _starts(text, p, c.isdigit() or c in "$€£¥"):
+        end = 0
+        for start in _starts(text, p, mark):
             if start < cursor:
                 continue
             m = figure.match(subject, start)
-            if m is not None and m.end() > p:
-                found = m
-                break
+            if m is not None:
+                end = m.end()
+                if end > p:
+                    found = m
+                    break
         if found is None:
             continue
         out.append(found)
-        cursor = max(found.end(), p + 1)
+        cursor = max(end, p + 1)
     return out
 
 
-def _upper_of_range(m: re.Match[str], fig: Figure) -> Figure:
-    rng = m.group("range")
+def _upper_of_range(rng: str, num: str, scale: str | None, fig: Figure) -> Figure:
     nums = re.findall(_NUM, rng)
     try:
-        upper = _to_decimal(nums[-1]) * _scale(m.group("scale"))
-        lower = _to_decimal(m.group("num")) * _scale(m.group("scale"))
+        upper = _to_decimal(nums[-1]) * _scale(scale)
+        lower = _to_decimal(num) * _scale(scale)
     except (ParseError, IndexError):
         return fig
     kind: FigureKind = fig.kind
@@ -422,6 +492,8 @@ _FROM_WORD: Final = re.compile(r"(?:\bde|\bfrom)\s*$")
 
 def _link_from_to(text: str, figs: list[Figure]) -> list[Figure]:
     """Give "from 10 to 12 million" its scale and remember the start value on the second figure."""
+    if len(figs) < 2:
+        return figs  # no pair to link (most sentences)
     out: list[Figure] = []
     i = 0
     while i < len(figs):

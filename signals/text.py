@@ -139,13 +139,13 @@ def _may_break_at(text: str, a: int) -> bool:
     if a >= 3 and text[a - 3] in _UPPER and text[a - 2] == "." and text[a - 1] in _UPPER:
         return False
     # "\b" before a word of two letters ending at a, then one of three letters
-    if a >= 2 and (a == 2 or not _is_word_char(text[a - 3])):
+    if a >= 2 and (a == 2 or not is_word_char(text[a - 3])):
         if (text[a - 2] in _UPPER and text[a - 1] in _LOWER) or text[a - 2 : a] == "vs":
             return False
-    return not (a >= 3 and (a == 3 or not _is_word_char(text[a - 4])) and text[a - 3 : a] == "Inc")
+    return not (a >= 3 and (a == 3 or not is_word_char(text[a - 4])) and text[a - 3 : a] == "Inc")
 
 
-def _is_word_char(c: str) -> bool:
+def is_word_char(c: str) -> bool:
     """``re``'s ``\\w`` for one character of a ``str``."""
     return c.isalnum() or c == "_"
 
