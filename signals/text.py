@@ -184,28 +184,6 @@ def _run_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _boundaries(text: str) -> list[re.Match[str]]:
-    """``_BOUNDARY``'s matches at the breaks :func:`_break_spans` finds: the matches of
-    ``_BOUNDARY.finditer(text)`` (what the tests compare the fast path with)."""
-    out: list[re.Match[str]] = []
-    for a, _ in _break_spans(text):
-        m = _BOUNDARY.match(text, a)
-        if m is not None:
-            out.append(m)
-    return out
-
-
-def _runs(text: str) -> list[re.Match[str]]:
-    """``_RUN``'s matches at the runs :func:`_run_spans` finds: the matches of
-    ``_RUN.finditer(text)`` (what the tests compare the fast path with)."""
-    out: list[re.Match[str]] = []
-    for a, _ in _run_spans(text):
-        m = _RUN.match(text, a)
-        if m is not None:
-            out.append(m)
-    return out
-
-
 def _emit(text: str, start: int, end: int, field: Field, out: list[Sentence], base: int) -> None:
     while start < end:
         stop = end

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from signals.hedging import is_denied, is_hedged, is_pending, lowercase_pattern
-from signals.text import _BOUNDARY, _boundaries, split_sentences
+from signals.text import _BOUNDARY, _break_spans, split_sentences
 from signals.triggers import _ALL, _MODEL_SCAN, TRIGGER_WORDS, any_trigger, sentence_kinds, words_of
 
 # pieces that exercise the sentence-break rules: initials, "Mr", runs of marks, quotes, breaks
@@ -26,7 +26,7 @@ _TEXTS = st.lists(_PIECES, max_size=40).map("".join)
 @settings(max_examples=400, deadline=None)
 @given(_TEXTS)
 def test_breaks_are_those_of_the_boundary_pattern(text: str) -> None:
-    assert [m.span() for m in _boundaries(text)] == [m.span() for m in _BOUNDARY.finditer(text)]
+    assert _break_spans(text) == [m.span() for m in _BOUNDARY.finditer(text)]
 
 
 @settings(max_examples=400, deadline=None)

@@ -11,7 +11,7 @@ from signals.cues import lowered
 from signals.document import _CLAUSE, _HAS_CURRENCY, clause_ends, has_currency
 from signals.entities import _PERSON_BEFORE, _TOKEN, _person_before, _tokens
 from signals.numbers import _FIGURE, _candidates, _lower_in_place, _spots, _starts
-from signals.text import _RUN, _runs
+from signals.text import _RUN, _run_spans
 
 # the definitions the fast paths replace
 _SPOT = re.compile(
@@ -128,4 +128,4 @@ _RUN_PIECES = [
 @settings(max_examples=600, deadline=None)
 @given(_texts(_RUN_PIECES))
 def test_sentence_end_runs_are_those_of_the_run_pattern(text: str) -> None:
-    assert [m.span() for m in _runs(text)] == [m.span() for m in _RUN.finditer(text)]
+    assert _run_spans(text) == [m.span() for m in _RUN.finditer(text)]
