@@ -17,7 +17,7 @@ from signals.hedging import is_denied, may_be_reported, reported
 from signals.models import NewsEvent
 from signals.numbers import Figure, find_figures_lowered
 from signals.text import Sentence, detect_language, is_word_char, split_sentences
-from signals.triggers import sentence_kinds, space_marks, tokens_of_spaced, words_of_lower
+from signals.triggers import sentence_kinds, space_marks, tokens_of_spaced
 
 _CLAUSE: Final = re.compile(
     r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\b[^,;]{0,60},|;|\btandis qu['’e]"
@@ -282,7 +282,8 @@ class Document:
             self._lows = self._lower_sentences()
         span = self._spans[i]
         if span is None:
-            return list(words_of_lower(self._lows[i][0]))
+            low = self._lows[i][0]
+            return tokens_of_spaced(space_marks(low), low)
         spaced = self._spaced
         if spaced is None:
             spaced = self._spaced = space_marks(self.text_lower())

@@ -13,7 +13,7 @@ from typing import Final, Literal, NamedTuple
 
 from signals.cues import Cue, lowered
 from signals.errors import ParseError
-from signals.text import new_tuple
+from signals.text import is_word_char, new_tuple
 
 FigureKind = Literal["money", "count", "percent"]
 
@@ -425,8 +425,7 @@ def _glued(plain: str, p: int) -> bool:
     so does the number: a start :func:`_starts` finds before it (a code, "CHF5") fails too."""
     if p == 0:
         return False
-    before = plain[p - 1]
-    return before.isalnum() or before == "_"
+    return is_word_char(plain[p - 1])
 
 
 def _lower_in_place(text: str) -> str:

@@ -109,7 +109,7 @@ def words_of_lower(low: str) -> set[str]:
     left is all letters and digits they are the words. Otherwise (an underscore, a rarer
     mark) :func:`_words_by_token` reads the text token by token.
     """
-    return words_of_spaced(space_marks(low), low)
+    return set(tokens_of_spaced(space_marks(low), low))
 
 
 def space_marks(low: str) -> str:
@@ -123,17 +123,9 @@ def space_marks(low: str) -> str:
     return text
 
 
-def words_of_spaced(spaced: str, low: str) -> set[str]:
-    """:func:`words_of_lower` of ``low``, whose :func:`space_marks` is ``spaced``."""
-    tokens = spaced.split()
-    if "".join(tokens).isalnum():
-        return set(tokens)
-    return _words_by_token(low)
-
-
 def tokens_of_spaced(spaced: str, low: str) -> list[str]:
-    """The words of :func:`words_of_spaced`, as a list that may repeat a word: what a keyword
-    gate (``frozenset.isdisjoint``) needs, without building a set."""
+    """The words of ``low``, whose :func:`space_marks` is ``spaced``, as a list that may repeat
+    a word: what a keyword gate (``frozenset.isdisjoint``) needs, without building a set."""
     tokens = spaced.split()
     if "".join(tokens).isalnum():
         return tokens

@@ -18,6 +18,7 @@ from typing import Final
 from signals.cues import Cue
 from signals.document import Document
 from signals.entities import Mention
+from signals.text import is_word_char
 
 _BACKER_CUE: Final = (
     r"(?:led by|co-led by|backed by|menée? par|emmenée? par|conduite? par|pilotée? par"
@@ -60,16 +61,12 @@ def _plain(name: str) -> bool:
     return all(c <= "\xff" for c in name) and "µ" not in name
 
 
-def _is_word(c: str) -> bool:
-    return c.isalnum() or c == "_"  # the regex's \w
-
-
 def _named_after_cue(low: str, name: str) -> bool:
     """Whether the lowered ``name`` is written in ``low`` as a whole word after a cue."""
     p = low.find(name)
     while p >= 0:
         end = p + len(name)
-        if (end == len(low) or not _is_word(low[end])) and _cue_before(low, p):
+        if (end == len(low) or not is_word_char(low[end])) and _cue_before(low, p):
             return True
         p = low.find(name, p + 1)
     return False
@@ -86,11 +83,11 @@ def _cue_before(low: str, pos: int) -> bool:
         if s == j:
             return False
         w = s
-        while w > 0 and _is_word(low[w - 1]):
+        while w > 0 and is_word_char(low[w - 1]):
             w -= 1
         if _CUE_END.low.search(low, max(0, w - _CUE_HEAD), s) is not None:
             return True
-        while w > 0 and (_is_word(low[w - 1]) or low[w - 1] in "'’"):
+        while w > 0 and (is_word_char(low[w - 1]) or low[w - 1] in "'’"):
             w -= 1
         if w == s:
             return False

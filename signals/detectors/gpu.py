@@ -10,6 +10,7 @@ from signals.cues import Cue, by_first_letter, lowered
 from signals.document import Document
 from signals.entities import Mention
 from signals.numbers import Figure
+from signals.text import is_word_char
 
 _NOUN: Final = (
     r"(?:gpus?|puces?(?: (?:ia|d['’]ia|graphiques))?|(?:ai )?chips?|accelerators?|accélérateurs?"
@@ -211,7 +212,7 @@ def _at_word_start(text: str, pattern: re.Pattern[str]) -> bool:
     with a word) right after a non-word character. No match can open inside another one."""
     for m in pattern.finditer(text):
         s = m.start()
-        if s == 0 or not (text[s - 1].isalnum() or text[s - 1] == "_"):
+        if s == 0 or not is_word_char(text[s - 1]):
             return True
     return False
 
